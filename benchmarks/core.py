@@ -1,0 +1,81 @@
+"""Core benchmarks: REML + partial pooling at J = 10^6, against statsmodels MixedLM, full Bayes.
+
+Run: python benchmarks/core.py   (needs the test extras: statsmodels, pandas)
+Prints best-of-N wall times and ratios measured in this one run; no figure here is asserted by
+the test suite, because timings on a shared machine are noisy.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Callable
+
+import numpy as np
+
+import partialpool as pp
+
+
+def best_of(fn: Callable[[], object], repeat: int) -> float:
+    """Shortest wall time of `repeat` calls, in seconds."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def ours_on_raw(values: np.ndarray, groups: np.ndarray) -> tuple[float, np.ndarray]:
+    s = pp.summarize(values, groups)
+    tau2 = pp.estimate_tau2(s.ybar, s.v, "REML")
+    return tau2, pp.partial_pool(s.ybar, s.v, tau2).theta
+
+
+def million_groups() -> None:
+    sim = pp.simulate(1_000_000, (2, 40), tau=0.5, sigma=1.0, seed=1)
+    s = pp.summarize(sim.values, sim.groups, sigma=1.0)
+    reml = best_of(lambda: pp.estimate_tau2(s.ybar, s.v, "REML"), 5)
+    tau2 = pp.estimate_tau2(s.ybar, s.v, "REML")
+    pool = best_of(lambda: pp.partial_pool(s.ybar, s.v, tau2), 5)
+    print(
+        f"J = 10^6 groups: REML {reml * 1e3:.0f} ms + partial_pool {pool * 1e3:.0f} ms "
+        f"= {(reml + pool) * 1e3:.0f} ms (target < 300 ms); tau2_hat = {tau2:.5f} (true 0.25)"
+    )
+
+
+def against_mixedlm() -> None:
+    import pandas as pd
+    import statsmodels.formula.api as smf
+
+    sim = pp.simulate(2000, 10, tau=0.5, sigma=1.0, seed=2)
+    frame = pd.DataFrame({"y": sim.values, "g": sim.groups})
+
+    def mixedlm() -> object:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return smf.mixedlm("y ~ 1", frame, groups="g").fit(reml=True, method="cg", gtol=1e-10)
+
+    theirs = best_of(mixedlm, 1)
+    fit = mixedlm()
+    ours = best_of(lambda: ours_on_raw(sim.values, sim.groups), 20)
+    tau2, _ = ours_on_raw(sim.values, sim.groups)
+    ref = float(fit.cov_re.iloc[0, 0])
+    print(
+        f"J = 2000, n_j = 10 (raw data in): partialpool {ours * 1e3:.2f} ms, "
+        f"statsmodels MixedLM {theirs * 1e3:.0f} ms, ratio {theirs / ours:.0f}x (target >= 50x); "
+        f"tau2 {tau2:.10f} vs {ref:.10f}, relative difference {abs(tau2 / ref - 1):.1e}"
+    )
+
+
+def eight_schools() -> None:
+    y = np.array([28.0, 8.0, -3.0, 7.0, -1.0, 1.0, 18.0, 12.0])
+    se = np.array([15.0, 10.0, 16.0, 11.0, 9.0, 11.0, 10.0, 18.0])
+    t = best_of(lambda: pp.full_bayes(y, se**2), 50)
+    print(f"full_bayes, eight schools, 1000-point grid: {t * 1e3:.2f} ms (target well under 50 ms)")
+
+
+if __name__ == "__main__":
+    million_groups()
+    against_mixedlm()
+    eight_schools()

@@ -1,0 +1,154 @@
+"""No pooling, complete pooling and partial pooling of group means.
+
+Model (Gelman et al. 2013, *Bayesian Data Analysis*, 3rd ed., section 5.4):
+y_j | theta_j ~ N(theta_j, v_j) with known sampling variances v_j = sigma^2 / n_j,
+theta_j ~ N(mu, tau^2). The three estimators are the posterior means of theta_j for
+tau^2 = inf (no pooling), tau^2 = 0 (complete pooling) and a given tau^2 (partial pooling).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import as_vector, check_groups, check_scalar
+
+
+@dataclass(frozen=True, eq=False)
+class PoolingEstimate:
+    """Estimates of the group means theta_j under one pooling rule.
+
+    Fields
+    ------
+    theta : the estimate of each theta_j.
+    shrinkage : B_j = v_j / (v_j + tau2), the weight on the common mean (0 = none, 1 = all).
+    var : posterior variance of each theta_j given tau2 (None when no v was given).
+    mu : the common mean shrunk toward (None for no pooling).
+    mu_var : Var(mu | y, tau2) under a flat prior on mu; 0 when mu was given.
+    tau2 : the between-group variance used.
+
+    `np.asarray(estimate)` is `estimate.theta`, so an estimate can be passed where an array is.
+    """
+
+    theta: np.ndarray
+    shrinkage: np.ndarray
+    var: np.ndarray | None
+    mu: float | None
+    mu_var: float
+    tau2: float
+
+    @property
+    def sd(self) -> np.ndarray | None:
+        """Posterior standard deviation of each theta_j, sqrt(var)."""
+        return None if self.var is None else np.sqrt(self.var)
+
+    @property
+    def mu_se(self) -> float:
+        """Standard error of mu, sqrt(mu_var)."""
+        return math.sqrt(self.mu_var)
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        return np.asarray(self.theta, dtype=dtype)
+
+
+def no_pool(y: object, v: object | None = None) -> PoolingEstimate:
+    """No pooling: theta_hat_j = y_j, each group on its own (tau^2 = inf).
+
+    Parameters
+    ----------
+    y : group means (or effect estimates), length J.
+    v : optional sampling variances; when given, `.var` is v (the sampling variance of y_j).
+
+    Returns a PoolingEstimate with shrinkage 0 and mu None.
+    """
+    if v is None:
+        y = as_vector(y, "y")
+        var = None
+    else:
+        y, var = check_groups(y, v)
+        var = var.copy()
+    return PoolingEstimate(
+        theta=y.copy(),
+        shrinkage=np.zeros_like(y),
+        var=var,
+        mu=None,
+        mu_var=math.inf,
+        tau2=math.inf,
+    )
+
+
+def precision_weighted_mean(y: np.ndarray, v: np.ndarray) -> tuple[float, float]:
+    """(mu_hat, Var(mu_hat)) = (sum(y/v) / sum(1/v), 1 / sum(1/v)) for validated arrays."""
+    w = 1.0 / v
+    sw = w.sum()
+    return float((w * y).sum() / sw), float(1.0 / sw)
+
+
+def complete_pool(y: object, v: object) -> PoolingEstimate:
+    """Complete pooling: every theta_j is the precision-weighted grand mean (tau^2 = 0).
+
+    mu_hat = sum(y_j / v_j) / sum(1 / v_j), with Var(mu_hat) = 1 / sum(1 / v_j). When all
+    groups share sigma (v_j = sigma^2 / n_j) this is the mean of all observations.
+    `.var` is Var(mu_hat) for every group, `.shrinkage` is 1, `.mu_se` the standard error.
+    """
+    y, v = check_groups(y, v)
+    mu, mu_var = precision_weighted_mean(y, v)
+    return PoolingEstimate(
+        theta=np.full_like(y, mu),
+        shrinkage=np.ones_like(y),
+        var=np.full_like(y, mu_var),
+        mu=mu,
+        mu_var=mu_var,
+        tau2=0.0,
+    )
+
+
+def shrinkage(v: np.ndarray, tau2: float) -> np.ndarray:
+    """B_j = v_j / (v_j + tau2): 1 at tau2 = 0, 0 at tau2 = inf (both exactly)."""
+    if tau2 == 0.0:
+        return np.ones_like(v)
+    if math.isinf(tau2):
+        return np.zeros_like(v)
+    return v / (v + tau2)
+
+
+def partial_pool(y: object, v: object, tau2: float, mu: float | None = None) -> PoolingEstimate:
+    """Partial pooling: theta_hat_j = y_j + B_j (mu - y_j), B_j = v_j / (v_j + tau2).
+
+    Gelman et al. (2013), BDA3 eqs. 5.17 and 5.20. When `mu` is None it is estimated by
+    generalised least squares, mu_hat = sum(y_j / (v_j + tau2)) / sum(1 / (v_j + tau2)), the
+    posterior mean of mu given tau under a flat prior, with
+    Var(mu | y, tau) = 1 / sum(1 / (v_j + tau2)).
+
+    `.var` is the posterior variance of theta_j given tau:
+    V_j = v_j (1 - B_j) when mu is given, and V_j + B_j^2 Var(mu | y, tau) when mu is
+    estimated (the uncertainty of mu_hat carried into each group, BDA3 section 5.4).
+
+    Limits, exact in floating point: tau2 = 0 returns complete pooling (theta_j = mu_hat,
+    var = 1 / sum(1/v)); tau2 = inf returns no pooling (theta_j = y_j, var = v_j).
+
+    Parameters
+    ----------
+    y : group means, length J.
+    v : sampling variances (> 0), length J or one number.
+    tau2 : between-group variance, 0 <= tau2 <= inf.
+    mu : the population mean to shrink toward; None to estimate it.
+    """
+    y, v = check_groups(y, v)
+    tau2 = check_scalar(tau2, "tau2", low=0.0, allow_inf=True)
+    if mu is not None:
+        mu = check_scalar(mu, "mu")
+        mu_var = 0.0
+    elif math.isinf(tau2):
+        mu, mu_var = float(y.mean()), math.inf
+    else:
+        mu, mu_var = precision_weighted_mean(y, v + tau2)
+    b = shrinkage(v, tau2)
+    one_minus_b = tau2 / (v + tau2) if 0.0 < tau2 < math.inf else 1.0 - b
+    theta = one_minus_b * y + b * mu
+    var = v * one_minus_b
+    if mu_var and not math.isinf(mu_var):
+        var = var + b**2 * mu_var
+    return PoolingEstimate(theta=theta, shrinkage=b, var=var, mu=mu, mu_var=mu_var, tau2=tau2)

@@ -1,0 +1,43 @@
+"""Shared fixtures: the reference data sets and the hypothesis profiles."""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, settings
+
+DATA = Path(__file__).parent / "data"
+
+settings.register_profile(
+    "default", deadline=None, max_examples=100, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "ci", deadline=None, max_examples=300, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("ci" if os.environ.get("CI") else "default")
+
+
+def read_columns(name: str) -> dict[str, list[str]]:
+    with open(DATA / name, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    return {key: [row[key] for row in rows] for key in rows[0]}
+
+
+@pytest.fixture
+def eight_schools() -> tuple[np.ndarray, np.ndarray]:
+    """(effect, se^2) of Rubin (1981), BDA3 Table 5.2."""
+    cols = read_columns("eight_schools.csv")
+    y = np.array(cols["effect"], dtype=float)
+    se = np.array(cols["se"], dtype=float)
+    return y, se**2
+
+
+@pytest.fixture
+def viechtbauer() -> tuple[np.ndarray, np.ndarray]:
+    """(yi, vi) of Viechtbauer (2005), example 1."""
+    cols = read_columns("viechtbauer2005_example1.csv")
+    return np.array(cols["yi"], dtype=float), np.array(cols["vi"], dtype=float)
