@@ -1,9 +1,47 @@
-"""partialpool app: `panel serve app.py`. The simulation figure arrives with the app issue."""
+"""partialpool app: `panel serve app.py`. Builds the page from the views; one state per session."""
 
 import panel as pn
 
-pn.extension()
+from partialpool.app import SimulationState
+from partialpool.app.url import sync_url
+from partialpool.app.views import (
+    CSS,
+    GUIDE,
+    MSETable,
+    ShrinkageFigure,
+    SimulationSettings,
+    TauControls,
+)
 
-pn.pane.Markdown(
-    "# partialpool\nNo pooling, complete pooling and partial pooling of group means."
-).servable(title="partialpool")
+pn.extension(design="bootstrap", loading_indicator=True)
+
+
+state = SimulationState()
+problem = pn.pane.HTML("", visible=False, stylesheets=[CSS], sizing_mode="stretch_width")
+
+
+def report(message: str) -> None:
+    problem.object = f"<div class='problem'>{message}</div>"
+    problem.visible = True
+
+
+if pn.state.location is not None:
+    sync_url(state, pn.state.location, report, pn.state.curdoc.add_timeout_callback)
+
+tau_controls = TauControls(state=state)
+table = MSETable(state=state)
+
+template = pn.template.BootstrapTemplate(
+    title="partialpool: no, complete and partial pooling of group means",
+    sidebar=[SimulationSettings(state=state)],
+    main=[
+        problem,
+        pn.Row(
+            pn.Column(tau_controls, ShrinkageFigure(state=state), sizing_mode="stretch_width"),
+            pn.Column("### Mean squared error", table, pn.pane.Markdown(GUIDE), width=420),
+            sizing_mode="stretch_width",
+        ),
+    ],
+    sidebar_width=300,
+)
+template.servable(title="partialpool")

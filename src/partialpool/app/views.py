@@ -1,0 +1,497 @@
+"""Views of a SimulationState: the group figure, the tau controls, the MSE table, the settings.
+
+Each figure is built once. Callbacks change ColumnDataSource data in place inside `hold`: a tau
+move patches two columns of the per-group source; new data replaces the sources' data and the
+fixed axis ranges. No callback loops over groups in Python.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import ClassVar
+
+import numpy as np
+import panel as pn
+import param
+from bokeh.models import ColumnDataSource, FixedTicker, HoverTool, LabelSet, Range1d
+from bokeh.plotting import figure
+
+from .state import SORTS, SimulationState
+from .style import FITTED, GRAND_MEAN, NO_POOL, OBSERVATION, PARTIAL_POOL, TABLE_ROWS, TRUTH
+
+CSS = """
+.mse-table { border-collapse: collapse; width: 100%; font-size: 14px; }
+.mse-table th, .mse-table td { padding: 4px 6px; border-bottom: 1px solid #ddd; text-align: right; }
+.mse-table th:first-child, .mse-table td:first-child { text-align: left; white-space: nowrap; }
+.mse-table tr.best { background: #e3f4e6; font-weight: 600; }
+.mse-table .best-mark { color: #1a7a36; white-space: nowrap; }
+.swatch { display: inline-block; width: 10px; height: 10px; margin-right: 6px; border-radius: 2px; }
+.caption { color: #555; font-size: 12px; }
+.tau-readout { font-size: 14px; line-height: 1.5; }
+.problem { background: #fff3cd; border: 1px solid #e0c36a; padding: 6px 10px; border-radius: 4px; }
+"""
+
+TEXT_DELAY_MS = 40
+"""Text beside the figure (readouts, MSE table) follows a tau move this much later, so that the
+browser repaints the circles first: re-laying out HTML costs about as much as the repaint."""
+
+ROW_PIXELS = 30
+"""Figure height per group row, before clipping to [360, 1400] pixels."""
+
+TOOLTIPS = [
+    ("group", "@label"),
+    ("n_j", "@n"),
+    ("ybar_j (no pooling)", "@ybar{0.000}"),
+    ("theta_hat_j (partial pooling)", "@theta_hat{0.000}"),
+    ("shrinkage B_j", "@shrinkage{0.000}"),
+    ("true theta_j", "@theta{0.000}"),
+]
+
+
+class Deferred:
+    """Run `draw` once, TEXT_DELAY_MS after the last of a burst of requests (at once outside a
+    served document, e.g. in tests)."""
+
+    def __init__(self, draw: object) -> None:
+        self._draw = draw
+        self._pending = False
+
+    def __call__(self) -> None:
+        doc = pn.state.curdoc
+        if doc is None or doc.session_context is None:
+            self._draw()
+        elif not self._pending:
+            self._pending = True
+            doc.add_timeout_callback(self._run, TEXT_DELAY_MS)
+
+    def _run(self) -> None:
+        self._pending = False
+        with pn.io.hold():
+            self._draw()
+
+
+def _jitter(count: int) -> np.ndarray:
+    """Offsets in [-0.25, 0.25) from the golden-ratio sequence: spread evenly, no randomness."""
+    return ((np.arange(count) * 0.6180339887498949) % 1.0 - 0.5) * 0.5
+
+
+def _x_extent(values: np.ndarray, theta: np.ndarray) -> tuple[float, float]:
+    lo, hi = min(values.min(), theta.min()), max(values.max(), theta.max())
+    pad = 0.04 * (hi - lo) if hi > lo else 1.0
+    return float(lo - pad), float(hi + pad)
+
+
+def _slider_end(state: SimulationState) -> float:
+    """A round upper end for the tau slider: at 3 sigma even a group of 2 is barely pooled."""
+    end = max(3.0 * state.sigma, 1.5 * state.tau_true, 1.5 * state.tau_hat, state.tau)
+    magnitude = 10.0 ** math.floor(math.log10(end))
+    return float(math.ceil(end / magnitude * 2) / 2 * magnitude)
+
+
+class LiveFloatSlider(pn.widgets.FloatSlider):
+    """A FloatSlider whose moves reach the server almost at once.
+
+    Panel waits 50 ms (`Syncable._debounce`) before handling a change from the browser, which
+    alone would use up the 50 ms budget from a slider move to repainted circles. 2 ms rather
+    than 0 lets Bokeh finish acknowledging the change first; handling it at once collides with
+    that reply on the socket's write lock, and Panel then retries its write 10 ms later
+    (measured with benchmarks/app.py).
+    """
+
+    _debounce: ClassVar[int] = 2
+
+
+class ShrinkageFigure(pn.viewable.Viewer):
+    """One row per group: raw observations, no-pool mean, partial-pool estimate, true mean."""
+
+    state = param.ClassSelector(class_=SimulationState)
+
+    def __init__(self, **params: object) -> None:
+        super().__init__(**params)
+        self._groups = ColumnDataSource(name="groups")
+        self._observations = ColumnDataSource(name="observations")
+        self._grand_mean = ColumnDataSource(name="grand_mean")
+        self._x_range = Range1d(0.0, 1.0, name="x_range")
+        self._y_range = Range1d(0.0, 1.0, name="y_range")
+        self._figure = self._build()
+        self._refresh()
+        self.state.param.watch(self._on_state, ["simulation", "order", "fit"])
+
+    def _build(self) -> figure:
+        fig = figure(
+            name="shrinkage_figure",
+            title="Each row is a group: partial pooling pulls its mean toward the grand mean",
+            x_range=self._x_range,
+            y_range=self._y_range,
+            height=400,
+            sizing_mode="stretch_width",
+            tools="xpan,xwheel_zoom,reset,save",
+            toolbar_location="right",
+            x_axis_label="value",
+        )
+        fig.ygrid.grid_line_color = None
+        fig.yaxis.ticker = FixedTicker(ticks=[])
+        fig.yaxis.major_label_text_font_size = "11px"
+        bands = fig.hbar(
+            y="row",
+            height=1.0,
+            left="band_left",
+            right="band_right",
+            source=self._groups,
+            fill_color="#000000",
+            fill_alpha="band_alpha",
+            line_alpha=0.0,
+            hover_fill_color="#1a9641",
+            hover_fill_alpha=0.08,
+            hover_line_alpha=0.0,
+        )
+        fig.segment(
+            x0="ybar",
+            x1="theta_hat",
+            y0="row",
+            y1="row",
+            source=self._groups,
+            line_color=PARTIAL_POOL.color,
+            line_alpha=0.6,
+            line_width=2,
+        )
+        fig.scatter(
+            "x",
+            "y",
+            source=self._observations,
+            size=4,
+            color=OBSERVATION.color,
+            alpha=0.35,
+            legend_label=OBSERVATION.name,
+        )
+        fig.line(
+            "x",
+            "y",
+            source=self._grand_mean,
+            line_dash="dashed",
+            line_color=GRAND_MEAN.color,
+            line_width=1.5,
+            legend_label=GRAND_MEAN.name,
+        )
+        fig.scatter(
+            "theta",
+            "row",
+            source=self._groups,
+            marker=TRUTH.marker,
+            size=11,
+            fill_color=TRUTH.color,
+            line_color="#8a6a00",
+            legend_label=TRUTH.name,
+        )
+        fig.scatter(
+            "ybar",
+            "row",
+            source=self._groups,
+            marker=NO_POOL.marker,
+            size=13,
+            line_color=NO_POOL.color,
+            line_width=2.5,
+            legend_label=NO_POOL.name,
+        )
+        fig.scatter(
+            "theta_hat",
+            "row",
+            source=self._groups,
+            marker=PARTIAL_POOL.marker,
+            size=13,
+            fill_alpha=0.0,
+            line_color=PARTIAL_POOL.color,
+            line_width=2.5,
+            legend_label=PARTIAL_POOL.name,
+            name="partial_pool_glyph",
+        )
+        fig.add_tools(HoverTool(renderers=[bands], tooltips=TOOLTIPS, mode="mouse"))
+        fig.legend.orientation = "horizontal"
+        fig.legend.ncols = 3
+        fig.legend.label_text_font_size = "12px"
+        fig.legend.click_policy = "hide"
+        fig.add_layout(fig.legend[0], "above")
+        return fig
+
+    def _on_state(self, *events: param.parameterized.Event) -> None:
+        if {e.name for e in events} == {"fit"}:
+            with pn.io.hold():
+                self._draw_fit()
+        else:
+            with pn.io.hold():
+                self._refresh()
+
+    def _draw_fit(self) -> None:
+        fit = self.state.fit
+        everything = slice(0, fit.theta.size)
+        self._groups.patch(
+            {
+                "theta_hat": [(everything, fit.theta)],
+                "shrinkage": [(everything, fit.shrinkage)],
+            }
+        )
+
+    def _refresh(self) -> None:
+        state = self.state
+        sim, summary, fit, row = state.simulation, state.summary, state.fit, state.order
+        J = summary.n.size
+        lo, hi = _x_extent(sim.values, sim.theta)
+        labels = np.array([f"group {j + 1}" for j in range(J)])
+        self._groups.data = {
+            "row": row,
+            "label": labels,
+            "n": summary.n,
+            "ybar": summary.ybar,
+            "theta_hat": fit.theta,
+            "shrinkage": fit.shrinkage,
+            "theta": sim.theta,
+            "band_left": np.full(J, lo),
+            "band_right": np.full(J, hi),
+            "band_alpha": np.where(row % 2 == 0, 0.035, 0.0),
+        }
+        self._observations.data = {
+            "x": sim.values,
+            "y": row[sim.groups] + _jitter(sim.values.size),
+        }
+        grand_mean = float(np.average(summary.ybar, weights=1.0 / summary.v))
+        self._grand_mean.data = {"x": [grand_mean, grand_mean], "y": [-0.5, J - 0.5]}
+        self._x_range.update(start=lo, end=hi)
+        self._y_range.update(start=J - 0.5, end=-0.5)
+        axis = self._figure.yaxis[0]
+        axis.ticker.ticks = list(range(J))
+        axis.major_label_overrides = {
+            int(r): f"{label} (n={n})" for r, label, n in zip(row, labels, summary.n, strict=True)
+        }
+        self._figure.height = int(np.clip(120 + ROW_PIXELS * J, 360, 1400))
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return pn.pane.Bokeh(self._figure, sizing_mode="stretch_width")
+
+
+class TauControls(pn.viewable.Viewer):
+    """The tau slider, the fit button, the shrinkage and ridge readouts, and a ruler that marks
+    the slider's tau, the fitted tau_hat and the true tau."""
+
+    state = param.ClassSelector(class_=SimulationState)
+
+    def __init__(self, **params: object) -> None:
+        super().__init__(**params)
+        end = _slider_end(self.state)
+        self._slider = LiveFloatSlider.from_param(
+            self.state.param.tau,
+            name="tau: the spread of the true group means assumed by partial pooling",
+            start=0.0,
+            end=end,
+            step=end / 400,
+            format="0.000",
+            sizing_mode="stretch_width",
+            css_classes=["tau-slider"],
+        )
+        self._fit = pn.widgets.Button.from_param(
+            self.state.param.fit_tau, color="success", width=170, css_classes=["fit-tau"]
+        )
+        self._method = pn.widgets.Select.from_param(
+            self.state.param.method,
+            options={
+                "method of moments (HE)": "HE",
+                "DerSimonian-Laird (DL)": "DL",
+                "Paule-Mandel (PM)": "PM",
+                "maximum likelihood (ML)": "ML",
+                "restricted ML (REML)": "REML",
+                "Sidik-Jonkman (SJ)": "SJ",
+                "Hunter-Schmidt (HS)": "HS",
+            },
+            width=210,
+        )
+        self._readout = pn.pane.HTML(
+            sizing_mode="stretch_width", name="tau_readout", stylesheets=[CSS]
+        )
+        self._marks = ColumnDataSource(name="tau_marks")
+        self._ruler_range = Range1d(0.0, end)
+        self._ruler = self._build_ruler()
+        self._redraw(full=True)
+        self._write_later = Deferred(self._write_readout)
+        self.state.param.watch(self._on_state, ["fit", "tau_hat", "simulation"])
+
+    def _build_ruler(self) -> figure:
+        fig = figure(
+            name="tau_ruler",
+            height=120,
+            sizing_mode="stretch_width",
+            x_range=self._ruler_range,
+            y_range=Range1d(-0.6, 2.6),
+            toolbar_location=None,
+            tools="",
+            x_axis_label="tau",
+        )
+        fig.yaxis.visible = False
+        fig.ygrid.grid_line_color = None
+        fig.outline_line_color = None
+        fig.scatter(
+            "x",
+            "y",
+            source=self._marks,
+            marker="marker",
+            size=13,
+            fill_color="color",
+            line_color="line",
+        )
+        fig.add_layout(
+            LabelSet(
+                x="x",
+                y="y",
+                text="text",
+                source=self._marks,
+                x_offset=8,
+                y_offset=-7,
+                text_font_size="12px",
+                text_color="line",
+            )
+        )
+        return fig
+
+    def _on_state(self, *events: param.parameterized.Event) -> None:
+        with pn.io.hold():
+            self._redraw(full=any(e.name != "fit" for e in events))
+
+    def _redraw(self, full: bool) -> None:
+        self._draw_marks(full)
+        if full:
+            self._write_readout()
+        else:
+            self._write_later()
+
+    def _draw_marks(self, full: bool) -> None:
+        state = self.state
+        if full:
+            end = _slider_end(state)
+            self._slider.param.update(end=end, step=end / 400)
+            self._ruler_range.update(start=0.0, end=end)
+        self._marks.data = {
+            "x": [state.tau, state.tau_hat, state.tau_true],
+            "y": [2.0, 1.0, 0.0],
+            "marker": ["inverted_triangle", FITTED.marker, TRUTH.marker],
+            "color": ["#000000", FITTED.color, TRUTH.color],
+            "line": ["#000000", FITTED.color, "#8a6a00"],
+            "text": [
+                f"slider tau = {state.tau:.3f}",
+                f"tau_hat = {state.tau_hat:.3f}",
+                f"true tau = {state.tau_true:.3f}",
+            ],
+        }
+
+    def _write_readout(self) -> None:
+        state = self.state
+        b = state.fit.shrinkage
+        n = state.summary.n
+        small, large = int(np.argmax(b)), int(np.argmin(b))
+        penalty = state.ridge_penalty
+        penalty_text = "∞ (complete pooling)" if math.isinf(penalty) else f"{penalty:.3g}"
+        self._readout.object = (
+            f"<div class='tau-readout'><b>tau = {state.tau:.3f}</b>: shrinkage B_j = "
+            f"<span class='b-small'>{b[small]:.3f}</span> for the smallest group "
+            f"(n = {n[small]}) to <span class='b-large'>{b[large]:.3f}</span> for the largest "
+            f"(n = {n[large]}); ridge penalty &lambda; = sigma&sup2;/tau&sup2; = "
+            f"<span class='lambda'>{penalty_text}</span>; mu_hat = {state.fit.mu:.3f}."
+            f"<br>Fitted tau_hat = "
+            f"<span class='tau-hat'>{state.tau_hat:.3f}</span> "
+            f"({html.escape(self._method.value)}); true tau = {state.tau_true:.3f}.</div>"
+        )
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return pn.Column(
+            self._slider,
+            pn.Row(self._fit, self._method, align="start"),
+            self._readout,
+            self._ruler,
+            sizing_mode="stretch_width",
+        )
+
+
+class MSETable(pn.viewable.Viewer):
+    """Mean squared error of each estimator against the true theta_j, the best row marked."""
+
+    state = param.ClassSelector(class_=SimulationState)
+
+    def __init__(self, **params: object) -> None:
+        super().__init__(**params)
+        self._pane = pn.pane.HTML(sizing_mode="stretch_width", name="mse_table", stylesheets=[CSS])
+        self._draw()
+        self._draw_later = Deferred(self._draw)
+        self.state.param.watch(self._on_errors, ["errors"])
+
+    def _on_errors(self, *events: param.parameterized.Event) -> None:
+        self._draw_later()
+
+    def _draw(self) -> None:
+        errors = self.state.errors
+        best = min(errors, key=errors.get)
+        baseline = errors["no_pool"]
+        rows = []
+        for key, (name, glyph) in TABLE_ROWS.items():
+            ratio = errors[key] / baseline if baseline > 0 else math.nan
+            mark = " ✓ best" if key == best else ""
+            rows.append(
+                f"<tr class='{'best' if key == best else ''}' data-estimator='{key}'>"
+                f"<td><span class='swatch' style='background:{glyph.color}'></span>{name}"
+                f"<b class='best-mark'>{mark}</b></td>"
+                f"<td class='mse'>{errors[key]:.4f}</td><td class='ratio'>{ratio:.2f}</td></tr>"
+            )
+        self._pane.object = (
+            "<table class='mse-table'><thead><tr><th>Estimator</th><th>MSE</th>"
+            "<th>vs no pooling</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+            "<p class='caption'>MSE = mean over the groups of (estimate - true theta_j)². "
+            "It updates as tau moves.</p>"
+        )
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return self._pane
+
+
+class SimulationSettings(pn.viewable.Viewer):
+    """The simulation's settings and the row order, as widgets made from the parameters."""
+
+    state = param.ClassSelector(class_=SimulationState)
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        p = self.state.param
+        wide = {"sizing_mode": "stretch_width"}
+        return pn.Column(
+            "### Simulation",
+            pn.widgets.IntSlider.from_param(p.J, start=3, end=200, throttled=True, **wide),
+            pn.widgets.IntRangeSlider.from_param(
+                p.n_range, start=1, end=200, throttled=True, **wide
+            ),
+            pn.widgets.FloatSlider.from_param(
+                p.tau_true, start=0.0, end=5.0, throttled=True, **wide
+            ),
+            pn.widgets.FloatSlider.from_param(p.sigma, start=0.1, end=5.0, throttled=True, **wide),
+            pn.widgets.FloatInput.from_param(p.mu, **wide),
+            pn.widgets.IntInput.from_param(p.seed, **wide),
+            pn.widgets.Button.from_param(p.new_data, color="primary", **wide),
+            "### View",
+            pn.widgets.RadioButtonGroup.from_param(
+                p.sort,
+                options={label: key for key, label in SORTS.items()},
+                orientation="vertical",
+                **wide,
+            ),
+            sizing_mode="stretch_width",
+        )
+
+
+GUIDE = """
+### What to look for
+1. **Every green circle sits between its blue x and the population mean.** Partial pooling
+   is a compromise: theta_hat_j = ybar_j + B_j (mu_hat - ybar_j). mu_hat weighs each group by
+   1 / (sigma_j² + tau²); at tau = 0 it is the dashed grand mean, and it stays close to it.
+2. **Small groups are pulled harder.** B_j = sigma_j² / (sigma_j² + tau²) is large when n_j is
+   small, so a noisy mean of 2 observations moves far, a mean of 40 barely moves. Sort by
+   group size to see it.
+3. **tau is the dial between the two extremes.** Drag it to 0 and every circle collapses onto
+   the grand mean (complete pooling); drag it up and they settle on the blue x's (no pooling).
+4. **The data can choose tau.** "Fit tau from data" sets tau to its empirical-Bayes estimate;
+   there the circles are usually closer to the gold triangles (the truth) than either extreme:
+   watch the MSE table.
+"""

@@ -1,0 +1,169 @@
+"""Serve the app on 127.0.0.1 and drive it with Debian's Chromium through Playwright.
+
+Without Chromium the browser tests skip locally; with CI set they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parent.parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve_app(port: int) -> subprocess.Popen:
+    """Start `panel serve app.py` on 127.0.0.1:port and wait until it answers."""
+    command = [
+        sys.executable,
+        "-m",
+        "panel",
+        "serve",
+        "app.py",
+        "--address",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--allow-websocket-origin",
+        f"127.0.0.1:{port}",
+    ]
+    # A file, not a pipe: an unread pipe fills up with the server's log and stalls it.
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the server)
+    server = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            log.seek(0)
+            raise RuntimeError(f"panel serve exited:\n{log.read().decode()}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/app", timeout=30) as reply:
+                if reply.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.3)
+    server.kill()
+    raise RuntimeError("panel serve did not answer within 90 s")
+
+
+@pytest.fixture(scope="session")
+def app_url() -> Iterator[str]:
+    port = free_port()
+    server = serve_app(port)
+    yield f"http://127.0.0.1:{port}/app"
+    server.terminate()
+    server.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI=true but {CHROMIUM} is missing: apt-get install chromium")
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium); runs in CI")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+class Session:
+    """One browser tab on the app, with its console errors and requested URLs recorded."""
+
+    def __init__(self, browser: object, base_url: str) -> None:
+        self.context = browser.new_context(viewport={"width": 1500, "height": 1100})
+        self.page = self.context.new_page()
+        self.base_url = base_url
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def open(self, query: str = "") -> Session:
+        start = time.perf_counter()
+        self.page.goto(self.base_url + query)
+        self.page.wait_for_function(
+            "() => window.Bokeh && Bokeh.documents.length > 0"
+            " && Bokeh.documents[0].get_model_by_name('groups') !== null",
+            timeout=30_000,
+        )
+        self.page.wait_for_selector(".tau-slider .noUi-handle", timeout=30_000)
+        self.load_seconds = time.perf_counter() - start
+        return self
+
+    def column(self, source: str, name: str) -> list[float]:
+        return self.page.evaluate(
+            "([s, c]) => Array.from(Bokeh.documents[0].get_model_by_name(s).data[c])",
+            [source, name],
+        )
+
+    def model(self, name: str, attribute: str) -> object:
+        return self.page.evaluate(
+            "([n, a]) => Bokeh.documents[0].get_model_by_name(n)[a]", [name, attribute]
+        )
+
+    def tau(self) -> float:
+        """The tau slider's value as the browser holds it (the handle shows it rounded)."""
+        return self.page.evaluate(
+            "() => [...Bokeh.documents[0]._all_models.values()]"
+            ".find(m => m.type === 'Slider' && String(m.title).startsWith('tau:')).value"
+        )
+
+    def mse_cells(self) -> dict[str, str]:
+        rows = self.page.locator(".mse-table tbody tr")
+        return {
+            rows.nth(i).get_attribute("data-estimator"): rows.nth(i).locator(".mse").inner_text()
+            for i in range(rows.count())
+        }
+
+    def drag_tau(self, dx: float) -> None:
+        handle = self.page.locator(".tau-slider .noUi-handle").first
+        box = handle.bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        self.page.mouse.move(x, y)
+        self.page.mouse.down()
+        for step in range(1, 11):
+            self.page.mouse.move(x + dx * step / 10, y)
+        self.page.mouse.up()
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def session(browser, app_url) -> Iterator[Session]:
+    s = Session(browser, app_url)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def second_session(browser, app_url) -> Iterator[Session]:
+    s = Session(browser, app_url)
+    yield s
+    s.close()

@@ -1,0 +1,140 @@
+"""The app in Chromium: it loads offline and clean, the glyphs are there, tau moves them."""
+
+from __future__ import annotations
+
+import math
+from urllib.parse import parse_qs, urlparse
+
+import numpy as np
+import pytest
+from playwright.sync_api import expect
+
+from partialpool import estimate_tau2, partial_pool, simulate, summarize
+from partialpool.app import SimulationState
+
+pytestmark = pytest.mark.browser
+
+
+def local(url: str) -> bool:
+    hosts = ("http://127.0.0.1:", "ws://127.0.0.1:", "blob:http://127.0.0.1:", "data:")
+    return url.startswith(hosts)
+
+
+def test_page_loads_offline_with_no_console_errors(session):
+    session.open()
+    session.page.wait_for_timeout(500)
+    assert session.errors == []
+    assert session.requests and all(local(u) for u in session.requests), [
+        u for u in session.requests if not local(u)
+    ]
+
+
+def test_figure_has_every_glyph_with_the_states_numbers(session):
+    session.open()
+    state = SimulationState()
+    np.testing.assert_allclose(session.column("groups", "ybar"), state.summary.ybar, rtol=1e-12)
+    np.testing.assert_allclose(session.column("groups", "theta_hat"), state.fit.theta, rtol=1e-12)
+    np.testing.assert_allclose(session.column("groups", "theta"), state.simulation.theta)
+    assert len(session.column("observations", "x")) == state.simulation.values.size
+    glyphs = session.page.evaluate(
+        "() => Bokeh.documents[0].get_model_by_name('shrinkage_figure').renderers"
+        ".map(r => [r.glyph.type, r.glyph.marker?.value ?? '', r.glyph.line_dash.value.length])"
+    )
+    kinds = {(kind, marker) for kind, marker, _ in glyphs}
+    assert {("Scatter", "x"), ("Scatter", "circle"), ("Scatter", "triangle")} <= kinds
+    assert ["Line", "", 1] in glyphs  # the dashed grand-mean line ("dashed" is the pattern [6])
+    legend = session.page.evaluate(
+        "() => Bokeh.documents[0].get_model_by_name('shrinkage_figure').above"
+        ".filter(m => m.type === 'Legend').flatMap(l => l.items.map(i => i.label.value))"
+    )
+    assert len(legend) == 5 and any("no pooling" in x for x in legend)
+    cells = session.mse_cells()
+    assert cells["no_pool"] == f"{state.errors['no_pool']:.4f}"
+
+
+def test_dragging_the_slider_moves_the_circles_and_the_mse(session):
+    session.open()
+    before = session.column("groups", "theta_hat")
+    session.drag_tau(200)
+    tau = session.tau()  # the browser's value after the drag; the server catches up
+    assert tau > 0.6
+    state = SimulationState()
+    state.tau = tau
+    session.page.wait_for_function(
+        "(want) => { const got = Bokeh.documents[0].get_model_by_name('groups').data.theta_hat;"
+        " return want.every((w, i) => Math.abs(got[i] - w) < 1e-12 * (1 + Math.abs(w))); }",
+        arg=state.fit.theta.tolist(),
+    )
+    assert not np.allclose(session.column("groups", "theta_hat"), before)
+    cell = session.page.locator(".mse-table tr[data-estimator='partial_pool'] .mse")
+    expect(cell).to_have_text(f"{state.errors['partial_pool']:.4f}")
+    assert session.mse_cells()["no_pool"] == f"{state.errors['no_pool']:.4f}"
+    assert session.errors == []
+
+
+def test_fit_button_moves_the_slider_to_tau_hat(session):
+    session.open("?tau=2.0")
+    assert session.tau() == 2.0
+    session.page.locator(".fit-tau button").click()
+    state = SimulationState()
+    tau_hat = math.sqrt(estimate_tau2(state.summary.ybar, state.summary.v, "HE"))
+    session.page.wait_for_function(
+        "() => [...Bokeh.documents[0]._all_models.values()]"
+        ".find(m => m.type === 'Slider' && String(m.title).startsWith('tau:')).value < 1.9"
+    )
+    assert session.tau() == pytest.approx(tau_hat, rel=1e-12)
+    assert f"tau_hat = {tau_hat:.3f}" in session.page.locator(".tau-readout").inner_text()
+
+
+def test_url_restores_the_settings_and_follows_the_slider(session):
+    session.open("?J=20&seed=5&tau=0.3&sort=size&sigma=2&n=%5B3%2C%2010%5D")
+    assert session.tau() == 0.3
+    sim = simulate(20, (3, 10), 0.5, 0.0, 2.0, seed=5)
+    s = summarize(sim.values, sim.groups, sigma=2.0)
+    np.testing.assert_allclose(session.column("groups", "ybar"), s.ybar, rtol=1e-12)
+    np.testing.assert_allclose(
+        session.column("groups", "theta_hat"), partial_pool(s.ybar, s.v, 0.09).theta, rtol=1e-12
+    )
+    rows = np.asarray(session.column("groups", "row"))
+    assert np.all(np.diff(s.n[np.argsort(rows)]) >= 0)  # sorted by size
+    session.drag_tau(100)
+    session.page.wait_for_function(
+        "() => { const m = [...Bokeh.documents[0]._all_models.values()]"
+        ".find(m => m.type === 'Slider' && String(m.title).startsWith('tau:'));"
+        " return new URLSearchParams(location.search).get('tau') == String(m.value); }"
+    )
+    query = parse_qs(urlparse(session.page.url).query)
+    assert float(query["tau"][0]) == pytest.approx(session.tau())
+    assert query["J"] == ["20"]
+
+
+def test_bad_url_value_is_reported_not_a_traceback(session):
+    session.open("?J=abc&tau=0.25")
+    message = session.page.locator(".problem").inner_text()
+    assert "J='abc'" in message and "ignored" in message
+    assert session.tau() == 0.25
+    assert "Traceback" not in session.page.content()
+    assert session.errors == []
+
+
+def test_hover_on_a_row_names_the_group(session):
+    session.open()
+    canvas = session.page.locator(".bk-Canvas").last  # the group figure is the last canvas
+    box = canvas.bounding_box()
+    session.page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+    tooltip = session.page.locator(".bk-tooltip-content").first
+    tooltip.wait_for(timeout=5000)
+    text = tooltip.inner_text()
+    for field in ("group", "n_j", "ybar_j", "theta_hat_j", "shrinkage B_j", "true theta_j"):
+        assert field in text
+
+
+def test_two_sessions_do_not_share_state(session, second_session):
+    session.open("?J=30&tau=1.5")
+    second_session.open()
+    assert len(second_session.column("groups", "theta_hat")) == 12
+    assert second_session.tau() == 0.5
+    second_session.drag_tau(-60)
+    second_session.page.wait_for_timeout(500)
+    assert session.tau() == 1.5
+    assert len(session.column("groups", "theta_hat")) == 30
