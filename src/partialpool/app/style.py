@@ -7,15 +7,37 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Glyph:
+    """How one quantity is drawn: its legend name, colour and Bokeh scatter marker."""
+
     name: str
     color: str
     marker: str
+    size: float = 13
+    outline: str | None = None
+    fill_alpha: float = 1.0
+    line_alpha: float = 1.0
+    line_width: float = 2.5
+
+    def scatter(self) -> dict[str, object]:
+        """Keyword arguments for `figure.scatter` that draw this glyph with its legend entry."""
+        return {
+            "marker": self.marker,
+            "size": self.size,
+            "fill_color": self.color,
+            "fill_alpha": self.fill_alpha,
+            "line_color": self.outline or self.color,
+            "line_alpha": self.line_alpha,
+            "line_width": self.line_width,
+            "legend_label": self.name,
+        }
 
 
-OBSERVATION = Glyph("observations y_ij", "#6b6b6b", "circle")
+OBSERVATION = Glyph(
+    "observations y_ij", "#6b6b6b", "circle", size=4, fill_alpha=0.35, line_alpha=0.35, line_width=1
+)
 NO_POOL = Glyph("no pooling: ybar_j", "#1f5fbf", "x")
-PARTIAL_POOL = Glyph("partial pooling: theta_hat_j", "#1a9641", "circle")
-TRUTH = Glyph("true theta_j", "#d4a20a", "triangle")
+PARTIAL_POOL = Glyph("partial pooling: theta_hat_j", "#1a9641", "circle", fill_alpha=0.0)
+TRUTH = Glyph("true theta_j", "#d4a20a", "triangle", size=11, outline="#8a6a00", line_width=1)
 GRAND_MEAN = Glyph("grand mean (complete pooling)", "#000000", "dash")
 FITTED = Glyph("tau_hat (fitted)", "#1a9641", "diamond")
 

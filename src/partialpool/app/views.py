@@ -156,15 +156,7 @@ class ShrinkageFigure(pn.viewable.Viewer):
             line_alpha=0.6,
             line_width=2,
         )
-        fig.scatter(
-            "x",
-            "y",
-            source=self._observations,
-            size=4,
-            color=OBSERVATION.color,
-            alpha=0.35,
-            legend_label=OBSERVATION.name,
-        )
+        fig.scatter("x", "y", source=self._observations, **OBSERVATION.scatter())
         fig.line(
             "x",
             "y",
@@ -174,38 +166,8 @@ class ShrinkageFigure(pn.viewable.Viewer):
             line_width=1.5,
             legend_label=GRAND_MEAN.name,
         )
-        fig.scatter(
-            "theta",
-            "row",
-            source=self._groups,
-            marker=TRUTH.marker,
-            size=11,
-            fill_color=TRUTH.color,
-            line_color="#8a6a00",
-            legend_label=TRUTH.name,
-        )
-        fig.scatter(
-            "ybar",
-            "row",
-            source=self._groups,
-            marker=NO_POOL.marker,
-            size=13,
-            line_color=NO_POOL.color,
-            line_width=2.5,
-            legend_label=NO_POOL.name,
-        )
-        fig.scatter(
-            "theta_hat",
-            "row",
-            source=self._groups,
-            marker=PARTIAL_POOL.marker,
-            size=13,
-            fill_alpha=0.0,
-            line_color=PARTIAL_POOL.color,
-            line_width=2.5,
-            legend_label=PARTIAL_POOL.name,
-            name="partial_pool_glyph",
-        )
+        for column, glyph in (("theta", TRUTH), ("ybar", NO_POOL), ("theta_hat", PARTIAL_POOL)):
+            fig.scatter(column, "row", source=self._groups, **glyph.scatter())
         fig.add_tools(HoverTool(renderers=[bands], tooltips=TOOLTIPS, mode="mouse"))
         fig.legend.orientation = "horizontal"
         fig.legend.ncols = 3
@@ -373,7 +335,7 @@ class TauControls(pn.viewable.Viewer):
             "y": [2.0, 1.0, 0.0],
             "marker": ["inverted_triangle", FITTED.marker, TRUTH.marker],
             "color": ["#000000", FITTED.color, TRUTH.color],
-            "line": ["#000000", FITTED.color, "#8a6a00"],
+            "line": ["#000000", FITTED.color, TRUTH.outline],
             "text": [
                 f"slider tau = {state.tau:.3f}",
                 f"tau_hat = {state.tau_hat:.3f}",
