@@ -177,11 +177,10 @@ class ShrinkageFigure(pn.viewable.Viewer):
         return fig
 
     def _on_state(self, *events: param.parameterized.Event) -> None:
-        if {e.name for e in events} == {"fit"}:
-            with pn.io.hold():
+        with pn.io.hold():
+            if {e.name for e in events} == {"fit"}:
                 self._draw_fit()
-        else:
-            with pn.io.hold():
+            else:
                 self._refresh()
 
     def _draw_fit(self) -> None:
