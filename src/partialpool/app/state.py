@@ -21,7 +21,6 @@ from ..pooling import PoolingEstimate
 from ..simulate import Simulation, Summary
 
 SORTS = {"group": "group number", "size": "group size n_j", "mean": "no-pool mean ybar_j"}
-ESTIMATORS = ("no_pool", "complete_pool", "partial_pool", "empirical_bayes")
 
 
 def row_order(summary: Summary, sort: str) -> np.ndarray:
@@ -62,7 +61,10 @@ class SimulationState(param.Parameterized):
     tau_hat = param.Number(0.0, precedence=-1, doc="the fitted tau, sqrt(tau2_hat)")
     order = param.Array(precedence=-1, doc="row of each group in the figure, 0 at the top")
     fit = param.ClassSelector(class_=PoolingEstimate, precedence=-1, doc="partial pool at tau")
-    errors = param.Dict(precedence=-1, doc="MSE against theta of each of ESTIMATORS")
+    errors = param.Dict(
+        precedence=-1,
+        doc="MSE against theta: no_pool, complete_pool, partial_pool (at tau), empirical_bayes",
+    )
 
     def __init__(self, **params: object) -> None:
         super().__init__(**params)

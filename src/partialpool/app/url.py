@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 import param
 
+from .throttle import Schedule, Throttled
+
 URL_PARAMETERS = {
     "J": "J",
     "n_range": "n",
@@ -22,7 +24,7 @@ URL_PARAMETERS = {
 LIVE_PARAMETER, LIVE_KEY = "tau", "tau"
 """tau changes many times a second while its slider moves. Each URL change costs a round trip
 (the browser pushes a history entry and reports the new href), so tau is read from the URL once
-and written back only after it has been still for `LIVE_DELAY_MS`."""
+and written back at most once per `LIVE_DELAY_MS`, with its value at that time."""
 LIVE_DELAY_MS = 300
 
 
@@ -30,7 +32,7 @@ def sync_url(
     state: param.Parameterized,
     location: object,
     report: Callable[[str], None],
-    defer: Callable[[Callable[[], None], int], object],
+    defer: Schedule,
 ) -> None:
     """Two-way sync of `state` with the query string of `location` (a `pn.state.location`).
 
@@ -60,15 +62,7 @@ def sync_url(
             + html.escape("; ".join(rejected))
         )
 
-    pending: list[bool] = []
-
     def write_live() -> None:
-        pending.clear()
         location.update_query(**{LIVE_KEY: str(getattr(state, LIVE_PARAMETER))})
 
-    def on_live(_: param.parameterized.Event) -> None:
-        if not pending:
-            pending.append(True)
-            defer(write_live, LIVE_DELAY_MS)
-
-    state.param.watch(on_live, [LIVE_PARAMETER])
+    state.param.watch(Throttled(write_live, LIVE_DELAY_MS, defer), [LIVE_PARAMETER])

@@ -19,6 +19,7 @@ from bokeh.plotting import figure
 
 from .state import SORTS, SimulationState
 from .style import FITTED, GRAND_MEAN, NO_POOL, OBSERVATION, PARTIAL_POOL, TABLE_ROWS, TRUTH
+from .throttle import Throttled
 
 CSS = """
 .mse-table { border-collapse: collapse; width: 100%; font-size: 14px; }
@@ -33,8 +34,9 @@ CSS = """
 """
 
 TEXT_DELAY_MS = 40
-"""Text beside the figure (readouts, MSE table) follows a tau move this much later, so that the
-browser repaints the circles first: re-laying out HTML costs about as much as the repaint."""
+"""Text beside the figure (readouts, MSE table) follows a burst of tau moves this much later,
+at most once per this interval, so that the browser repaints the circles first: re-laying out
+HTML costs about as much as the repaint."""
 
 ROW_PIXELS = 30
 """Figure height per group row, before clipping to [360, 1400] pixels."""
@@ -47,28 +49,6 @@ TOOLTIPS = [
     ("shrinkage B_j", "@shrinkage{0.000}"),
     ("true theta_j", "@theta{0.000}"),
 ]
-
-
-class Deferred:
-    """Run `draw` once, TEXT_DELAY_MS after the last of a burst of requests (at once outside a
-    served document, e.g. in tests)."""
-
-    def __init__(self, draw: object) -> None:
-        self._draw = draw
-        self._pending = False
-
-    def __call__(self) -> None:
-        doc = pn.state.curdoc
-        if doc is None or doc.session_context is None:
-            self._draw()
-        elif not self._pending:
-            self._pending = True
-            doc.add_timeout_callback(self._run, TEXT_DELAY_MS)
-
-    def _run(self) -> None:
-        self._pending = False
-        with pn.io.hold():
-            self._draw()
 
 
 def _jitter(count: int) -> np.ndarray:
@@ -272,7 +252,7 @@ class TauControls(pn.viewable.Viewer):
         self._ruler_range = Range1d(0.0, end)
         self._ruler = self._build_ruler()
         self._redraw(full=True)
-        self._write_later = Deferred(self._write_readout)
+        self._write_later = Throttled(self._write_readout, TEXT_DELAY_MS)
         self.state.param.watch(self._on_state, ["fit", "tau_hat", "simulation"])
 
     def _build_ruler(self) -> figure:
@@ -379,11 +359,7 @@ class MSETable(pn.viewable.Viewer):
         super().__init__(**params)
         self._pane = pn.pane.HTML(sizing_mode="stretch_width", name="mse_table", stylesheets=[CSS])
         self._draw()
-        self._draw_later = Deferred(self._draw)
-        self.state.param.watch(self._on_errors, ["errors"])
-
-    def _on_errors(self, *events: param.parameterized.Event) -> None:
-        self._draw_later()
+        self.state.param.watch(Throttled(self._draw, TEXT_DELAY_MS), ["errors"])
 
     def _draw(self) -> None:
         errors = self.state.errors
