@@ -2,7 +2,9 @@
 
 import panel as pn
 
-from partialpool.app import SimulationState
+from partialpool.app import PoolingState
+from partialpool.app.data_source import DataSource
+from partialpool.app.results_table import ResultsTable
 from partialpool.app.url import sync_url
 from partialpool.app.views import (
     CSS,
@@ -13,10 +15,10 @@ from partialpool.app.views import (
     TauControls,
 )
 
-pn.extension(design="bootstrap", loading_indicator=True)
+pn.extension("tabulator", "filedropper", design="bootstrap", loading_indicator=True)
 
 
-state = SimulationState()
+state = PoolingState()
 problem = pn.pane.HTML("", visible=False, stylesheets=[CSS], sizing_mode="stretch_width")
 
 
@@ -28,19 +30,21 @@ def report(message: str) -> None:
 if pn.state.location is not None:
     sync_url(state, pn.state.location, report, pn.state.curdoc.add_timeout_callback)
 
-tau_controls = TauControls(state=state)
-table = MSETable(state=state)
-
 template = pn.template.BootstrapTemplate(
     title="partialpool: no, complete and partial pooling of group means",
-    sidebar=[SimulationSettings(state=state)],
+    sidebar=[DataSource(state=state), SimulationSettings(state=state)],
     main=[
         problem,
         pn.Row(
-            pn.Column(tau_controls, ShrinkageFigure(state=state), sizing_mode="stretch_width"),
-            pn.Column("### Mean squared error", table, pn.pane.Markdown(GUIDE), width=420),
+            pn.Column(
+                TauControls(state=state), ShrinkageFigure(state=state), sizing_mode="stretch_width"
+            ),
+            pn.Column(
+                "### Mean squared error", MSETable(state=state), pn.pane.Markdown(GUIDE), width=420
+            ),
             sizing_mode="stretch_width",
         ),
+        ResultsTable(state=state),
     ],
     sidebar_width=300,
 )

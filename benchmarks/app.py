@@ -20,7 +20,8 @@ from bokeh.document import Document
 ROOT = Path(__file__).parent.parent
 sys.path.insert(0, str(ROOT))
 
-from partialpool.app import SimulationState  # noqa: E402
+from partialpool.app import PoolingState  # noqa: E402
+from partialpool.app.results_table import ResultsTable  # noqa: E402
 from partialpool.app.views import MSETable, ShrinkageFigure, TauControls  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS, Session, free_port, serve_app  # noqa: E402
 
@@ -31,9 +32,15 @@ def summary(ms: list[float]) -> str:
 
 
 def server_callback(moves: int = 300) -> None:
-    """One tau move at J = 100 groups x 100 observations: core + every view's in-place update."""
-    state = SimulationState(J=100, n_range=(100, 100))
-    views = ShrinkageFigure(state=state), TauControls(state=state), MSETable(state=state)
+    """One tau move at J = 100 groups x 100 observations: core + every view's in-place update
+    (outside a served session the deferred text and table updates run at once, so they count)."""
+    state = PoolingState(J=100, n_range=(100, 100))
+    views = (
+        ShrinkageFigure(state=state),
+        TauControls(state=state),
+        MSETable(state=state),
+        ResultsTable(state=state),
+    )
     layout = pn.Column(*views)
     doc = Document()
     layout.get_root(doc)

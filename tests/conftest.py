@@ -12,6 +12,18 @@ from hypothesis import HealthCheck, settings
 
 DATA = Path(__file__).parent / "data"
 
+VIECHTBAUER_TAU2 = {
+    "HS": 0.2282,
+    "HE": 0.1484,
+    "DL": 0.2768,
+    "ML": 0.1967,
+    "REML": 0.2232,
+    "EB": 0.1920,
+    "PM": 0.1920,
+    "SJ": 0.1992,
+}
+"""Viechtbauer (2005), J. Educ. Behav. Stat. 30:261-293, example 1: tau^2 rounded to 4 decimals."""
+
 settings.register_profile(
     "default", deadline=None, max_examples=100, suppress_health_check=[HealthCheck.too_slow]
 )

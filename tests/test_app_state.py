@@ -6,62 +6,63 @@ import math
 
 import numpy as np
 import pytest
+from bad_csv import BAD_FILES
 
-from partialpool import complete_pool, estimate_tau2, mse, no_pool, partial_pool, simulate
-from partialpool.app import SimulationState
-from partialpool.app.state import row_order
+from partialpool import complete_pool, datasets, estimate_tau2, mse, no_pool, partial_pool, simulate
+from partialpool.app import PoolingState
+from partialpool.app.state import MAX_GROUPS, row_order
 
 
 def test_defaults_show_the_point():
-    state = SimulationState()
+    state = PoolingState()
     assert state.J == 12 and state.n_range == (2, 40) and state.tau_true == state.sigma / 2
-    n = state.summary.n
+    n = state.data.n
     assert n.min() <= 5 and n.max() >= 30  # small and large groups coexist
     e = state.errors
     assert e["empirical_bayes"] < e["no_pool"] < e["complete_pool"]
 
 
 def test_data_come_from_the_core():
-    state = SimulationState(J=7, n_range=(3, 9), tau_true=0.8, sigma=2.0, mu=1.5, seed=5)
+    state = PoolingState(J=7, n_range=(3, 9), tau_true=0.8, sigma=2.0, mu=1.5, seed=5)
     sim = simulate(7, (3, 9), 0.8, 1.5, 2.0, seed=5)
     np.testing.assert_array_equal(state.simulation.values, sim.values)
-    np.testing.assert_array_equal(state.summary.v, 4.0 / sim.n)
+    np.testing.assert_array_equal(state.data.v, 4.0 / sim.n)
 
 
 def test_moving_tau_changes_theta_hat_as_the_core_says():
-    state = SimulationState()
+    state = PoolingState()
     before = state.fit.theta.copy()
     state.tau = 0.123
-    expected = partial_pool(state.summary.ybar, state.summary.v, 0.123**2)
+    expected = partial_pool(state.data.y, state.data.v, 0.123**2)
     np.testing.assert_array_equal(state.fit.theta, expected.theta)
     np.testing.assert_array_equal(state.fit.shrinkage, expected.shrinkage)
     assert not np.allclose(state.fit.theta, before)
 
 
 def test_tau_zero_and_large_reach_the_two_extremes():
-    state = SimulationState()
+    state = PoolingState()
     state.tau = 0.0
-    grand_mean = complete_pool(state.summary.ybar, state.summary.v).mu
+    grand_mean = complete_pool(state.data.y, state.data.v).mu
     np.testing.assert_allclose(state.fit.theta, grand_mean)
     assert math.isinf(state.ridge_penalty)
     state.tau = 1000.0
-    np.testing.assert_allclose(state.fit.theta, state.summary.ybar, atol=1e-5)
+    np.testing.assert_allclose(state.fit.theta, state.data.y, atol=1e-5)
     assert state.ridge_penalty == pytest.approx(state.sigma**2 / 1000.0**2)
 
 
 @pytest.mark.parametrize("method", ["HE", "REML", "DL"])
 def test_fit_sets_tau_to_the_cores_tau_hat(method):
-    state = SimulationState(method=method, seed=8)
+    state = PoolingState(method=method, seed=8)
     state.tau = 2.0
     state.param.trigger("fit_tau")
-    expected = math.sqrt(estimate_tau2(state.summary.ybar, state.summary.v, method))
+    expected = math.sqrt(estimate_tau2(state.data.y, state.data.v, method))
     assert state.tau == state.tau_hat == pytest.approx(expected, rel=1e-15)
 
 
 def test_mse_table_is_core_mse_of_each_estimator():
-    state = SimulationState(seed=11)
+    state = PoolingState(seed=11)
     state.tau = 0.3
-    y, v, theta = state.summary.ybar, state.summary.v, state.simulation.theta
+    y, v, theta = state.data.y, state.data.v, state.simulation.theta
     tau2_hat = estimate_tau2(y, v, "HE")
     assert state.errors == {
         "no_pool": mse(no_pool(y), theta),
@@ -72,10 +73,10 @@ def test_mse_table_is_core_mse_of_each_estimator():
 
 
 def test_changing_method_refits_and_rescores():
-    state = SimulationState(seed=3)
+    state = PoolingState(seed=3)
     he = state.tau_hat
     state.method = "REML"
-    y, v = state.summary.ybar, state.summary.v
+    y, v = state.data.y, state.data.v
     assert state.tau_hat == pytest.approx(math.sqrt(estimate_tau2(y, v, "REML")))
     assert state.tau_hat != he
     eb = partial_pool(y, v, state.tau_hat**2)
@@ -83,7 +84,7 @@ def test_changing_method_refits_and_rescores():
 
 
 def test_same_seed_same_data_new_seed_new_data():
-    a, b = SimulationState(seed=4), SimulationState(seed=4)
+    a, b = PoolingState(seed=4), PoolingState(seed=4)
     np.testing.assert_array_equal(a.simulation.values, b.simulation.values)
     seed = a.seed
     a.param.trigger("new_data")
@@ -94,20 +95,20 @@ def test_same_seed_same_data_new_seed_new_data():
 
 
 def test_settings_resimulate_and_keep_tau():
-    state = SimulationState()
+    state = PoolingState()
     state.tau = 0.7
     state.param.update(J=40, n_range=(1, 3), sigma=2.0)
-    assert state.summary.n.size == 40 and state.summary.n.max() <= 3
+    assert state.data.n.size == 40 and state.data.n.max() <= 3
     assert state.tau == 0.7 and state.fit.theta.size == 40
 
 
 def test_row_order_sorts_by_size_and_mean():
-    state = SimulationState(seed=27)
-    n, ybar = state.summary.n, state.summary.ybar
-    np.testing.assert_array_equal(row_order(state.summary, "group"), np.arange(12))
-    by_size = row_order(state.summary, "size")
+    state = PoolingState(seed=27)
+    n, ybar = state.data.n, state.data.y
+    np.testing.assert_array_equal(row_order(state.data, "group"), np.arange(12))
+    by_size = row_order(state.data, "size")
     assert np.all(np.diff(n[np.argsort(by_size)]) >= 0)  # smallest group at the top
-    by_mean = row_order(state.summary, "mean")
+    by_mean = row_order(state.data, "mean")
     assert np.all(np.diff(ybar[np.argsort(by_mean)]) <= 0)  # largest mean at the top
     state.sort = "size"
     np.testing.assert_array_equal(state.order, by_size)
@@ -118,6 +119,97 @@ def test_row_order_sorts_by_size_and_mean():
     [("J", 2), ("J", 201), ("sigma", 0.0), ("tau", -0.1), ("n_range", (0, 5)), ("method", "X")],
 )
 def test_settings_out_of_range_are_refused(name, value):
-    state = SimulationState()
+    state = PoolingState()
     with pytest.raises(ValueError):
         setattr(state, name, value)
+
+
+GOOD_UPLOAD = b"group,value,truth\nA,1,1.5\nA,2,1.5\nB,4,4\nB,6,4\nB,8,4\nC,0,0.5\nC,1,0.5\n"
+
+
+@pytest.mark.parametrize("name", ["eight_schools", "efron_morris"])
+def test_bundled_data_sets_are_pooled_at_their_tau_hat(name):
+    state = PoolingState()
+    state.source = name
+    data = datasets.load(name)
+    np.testing.assert_array_equal(state.data.y, data.y)
+    tau_hat = math.sqrt(estimate_tau2(data.y, data.v, "HE"))
+    assert state.tau_hat == state.tau == pytest.approx(tau_hat, rel=1e-15)
+    np.testing.assert_allclose(state.fit.theta, partial_pool(data.y, data.v, tau_hat**2).theta)
+    assert state.ridge_penalty is None  # no common sigma
+
+
+def test_eight_schools_has_no_truth_so_no_errors():
+    state = PoolingState(source="eight_schools")
+    assert state.errors == {}
+    state.tau = 10.0
+    assert state.errors == {}
+
+
+def test_efron_morris_is_scored_against_the_rest_of_the_season():
+    state = PoolingState(source="efron_morris")
+    data = state.data
+    assert state.errors["no_pool"] == pytest.approx(mse(no_pool(data.y), data.truth))
+    ratio = state.errors["empirical_bayes"] / state.errors["no_pool"]
+    assert ratio < 0.35  # Efron and Morris (1975): James-Stein is about 3.5 times better
+
+
+def test_a_good_upload_is_shown_and_scored():
+    state = PoolingState()
+    assert state.upload(GOOD_UPLOAD, "mine.csv")
+    assert state.source == "upload" and state.problem == ""
+    assert list(state.data.labels) == ["A", "B", "C"] and state.data.title == "mine.csv"
+    np.testing.assert_array_equal(state.data.truth, [1.5, 4.0, 0.5])
+    assert set(state.errors) == {"no_pool", "complete_pool", "partial_pool", "empirical_bayes"}
+
+
+@pytest.mark.parametrize("content, message", BAD_FILES.values(), ids=BAD_FILES)
+def test_a_bad_upload_names_the_problem_and_keeps_the_data(content, message):
+    state = PoolingState()
+    assert state.upload(GOOD_UPLOAD, "good.csv")
+    state.tau = 0.9
+    before, fit = state.data, state.fit
+    assert not state.upload(content, "bad.csv")
+    assert state.problem.startswith("bad.csv: ") and message in state.problem
+    assert state.data is before and state.fit is fit and state.tau == 0.9
+    assert state.source == "upload"
+
+
+def test_too_many_groups_for_the_app_points_to_the_command_line():
+    rows = "".join(f"g{j},{j},1\n" for j in range(MAX_GROUPS + 1))
+    state = PoolingState()
+    assert not state.upload("group,estimate,se\n" + rows, "big.csv")
+    assert "partialpool fit FILE.csv" in state.problem and state.source == "simulated"
+
+
+def test_choosing_upload_before_any_file_keeps_the_data_and_says_so():
+    state = PoolingState()
+    before = state.data
+    state.source = "upload"
+    assert state.data is before and "no file" in state.problem
+    state.upload(GOOD_UPLOAD)
+    assert state.problem == "" and state.data.J == 3
+
+
+def test_back_to_simulated_shows_the_simulation_again():
+    state = PoolingState(seed=5)
+    sim = state.simulation
+    state.source = "eight_schools"
+    state.J = 20  # simulated in the background
+    assert state.data.J == 8 and state.simulation.n.size == 20
+    state.source = "simulated"
+    assert state.data.J == 20 and state.simulation is not sim
+    np.testing.assert_array_equal(state.data.truth, state.simulation.theta)
+
+
+def test_sessions_do_not_share_uploads():
+    a, b = PoolingState(), PoolingState()
+    a.upload(GOOD_UPLOAD, "a.csv")
+    assert b.source == "simulated" and b.data.title == "Simulated groups"
+    b.source = "upload"
+    assert b.data.title == "Simulated groups" and "no file" in b.problem
+
+
+def test_starting_on_upload_without_a_file_shows_the_simulation():
+    state = PoolingState(source="upload")
+    assert state.data.title == "Simulated groups" and "no file" in state.problem

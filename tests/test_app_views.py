@@ -6,27 +6,27 @@ import numpy as np
 import panel as pn
 import pytest
 
-from partialpool.app import SimulationState
+from partialpool.app import PoolingState
 from partialpool.app.url import LIVE_DELAY_MS, URL_PARAMETERS, sync_url
 from partialpool.app.views import MSETable, ShrinkageFigure, SimulationSettings, TauControls
 
 
 @pytest.fixture
-def state() -> SimulationState:
-    return SimulationState()
+def state() -> PoolingState:
+    return PoolingState()
 
 
 def test_figure_sources_hold_the_state(state):
     view = ShrinkageFigure(state=state)
     groups = view._groups.data
     np.testing.assert_array_equal(groups["theta_hat"], state.fit.theta)
-    np.testing.assert_array_equal(groups["ybar"], state.summary.ybar)
+    np.testing.assert_array_equal(groups["ybar"], state.data.y)
     np.testing.assert_array_equal(groups["theta"], state.simulation.theta)
     assert len(view._observations.data["x"]) == state.simulation.values.size
     y = view._observations.data["y"]
     assert np.all(np.abs(y - state.order[state.simulation.groups]) <= 0.25)
     assert view._grand_mean.data["x"][0] == pytest.approx(
-        np.average(state.summary.ybar, weights=1 / state.summary.v)
+        np.average(state.data.y, weights=1 / state.data.v)
     )
     assert isinstance(view.__panel__(), pn.pane.Bokeh)
 
@@ -58,7 +58,7 @@ def test_mse_table_shows_each_number_and_marks_the_best(state):
     state.tau = 0.0
     text = table._pane.object
     for value in state.errors.values():
-        assert f"{value:.4f}" in text
+        assert f"{value:.4g}" in text
     best = min(state.errors, key=state.errors.get)
     assert f"class='best' data-estimator='{best}'" in text
     assert text.count("class='best'") == 1
@@ -68,7 +68,7 @@ def test_tau_controls_follow_the_state(state):
     controls = TauControls(state=state)
     state.param.trigger("fit_tau")
     assert controls._slider.value == pytest.approx(state.tau_hat)
-    assert f"{state.tau_hat:.3f}" in controls._readout.object
+    assert f"{state.tau_hat:.4g}" in controls._readout.object
     controls._slider.value = 0.25
     assert state.tau == 0.25
     assert controls._marks.data["x"][0] == 0.25
@@ -76,9 +76,13 @@ def test_tau_controls_follow_the_state(state):
     assert controls._slider.end >= 4.0
 
 
-def test_settings_render(state):
-    layout = SimulationSettings(state=state).__panel__()
-    assert len(layout.objects) > 5
+def test_simulation_settings_show_only_for_simulated_data(state):
+    simulation = SimulationSettings(state=state).__panel__().objects[0]
+    assert len(simulation.objects) == 8 and simulation.visible
+    state.source = "eight_schools"
+    assert not simulation.visible
+    state.source = "simulated"
+    assert simulation.visible
 
 
 class FakeLocation:

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.formula.api as sm
+from conftest import VIECHTBAUER_TAU2
 from hypothesis import given
 from hypothesis import strategies as st
 from scipy import optimize
@@ -16,17 +17,7 @@ from statsmodels.stats.meta_analysis import combine_effects
 from partialpool import TAU2_METHODS, estimate_tau2, simulate, summarize
 from partialpool.tau2 import RTOL
 
-# Viechtbauer (2005), J. Educ. Behav. Stat. 30:261-293, example 1 (rounded to 4 decimals).
-PUBLISHED = {
-    "HS": 0.2282,
-    "HE": 0.1484,
-    "DL": 0.2768,
-    "ML": 0.1967,
-    "REML": 0.2232,
-    "EB": 0.1920,
-    "PM": 0.1920,
-    "SJ": 0.1992,
-}
+PUBLISHED = VIECHTBAUER_TAU2
 
 
 @pytest.mark.parametrize("method", sorted(PUBLISHED))

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from partialpool import estimate_tau2, partial_pool, simulate, summarize
-from partialpool.app import SimulationState
+from partialpool.app import PoolingState
 
 pytestmark = pytest.mark.browser
 
@@ -31,8 +31,8 @@ def test_page_loads_offline_with_no_console_errors(session):
 
 def test_figure_has_every_glyph_with_the_states_numbers(session):
     session.open()
-    state = SimulationState()
-    np.testing.assert_allclose(session.column("groups", "ybar"), state.summary.ybar, rtol=1e-12)
+    state = PoolingState()
+    np.testing.assert_allclose(session.column("groups", "ybar"), state.data.y, rtol=1e-12)
     np.testing.assert_allclose(session.column("groups", "theta_hat"), state.fit.theta, rtol=1e-12)
     np.testing.assert_allclose(session.column("groups", "theta"), state.simulation.theta)
     assert len(session.column("observations", "x")) == state.simulation.values.size
@@ -49,7 +49,7 @@ def test_figure_has_every_glyph_with_the_states_numbers(session):
     )
     assert len(legend) == 5 and any("no pooling" in x for x in legend)
     cells = session.mse_cells()
-    assert cells["no_pool"] == f"{state.errors['no_pool']:.4f}"
+    assert cells["no_pool"] == f"{state.errors['no_pool']:.4g}"
 
 
 def test_dragging_the_slider_moves_the_circles_and_the_mse(session):
@@ -58,7 +58,7 @@ def test_dragging_the_slider_moves_the_circles_and_the_mse(session):
     session.drag_tau(200)
     tau = session.tau()  # the browser's value after the drag; the server catches up
     assert tau > 0.6
-    state = SimulationState()
+    state = PoolingState()
     state.tau = tau
     session.page.wait_for_function(
         "(want) => { const got = Bokeh.documents[0].get_model_by_name('groups').data.theta_hat;"
@@ -67,8 +67,8 @@ def test_dragging_the_slider_moves_the_circles_and_the_mse(session):
     )
     assert not np.allclose(session.column("groups", "theta_hat"), before)
     cell = session.page.locator(".mse-table tr[data-estimator='partial_pool'] .mse")
-    expect(cell).to_have_text(f"{state.errors['partial_pool']:.4f}")
-    assert session.mse_cells()["no_pool"] == f"{state.errors['no_pool']:.4f}"
+    expect(cell).to_have_text(f"{state.errors['partial_pool']:.4g}")
+    assert session.mse_cells()["no_pool"] == f"{state.errors['no_pool']:.4g}"
     assert session.errors == []
 
 
@@ -76,14 +76,14 @@ def test_fit_button_moves_the_slider_to_tau_hat(session):
     session.open("?tau=2.0")
     assert session.tau() == 2.0
     session.page.locator(".fit-tau button").click()
-    state = SimulationState()
-    tau_hat = math.sqrt(estimate_tau2(state.summary.ybar, state.summary.v, "HE"))
+    state = PoolingState()
+    tau_hat = math.sqrt(estimate_tau2(state.data.y, state.data.v, "HE"))
     session.page.wait_for_function(
         "() => [...Bokeh.documents[0]._all_models.values()]"
         ".find(m => m.type === 'Slider' && String(m.title).startsWith('tau:')).value < 1.9"
     )
     assert session.tau() == pytest.approx(tau_hat, rel=1e-12)
-    assert f"tau_hat = {tau_hat:.3f}" in session.page.locator(".tau-readout").inner_text()
+    assert f"tau_hat = {tau_hat:.4g}" in session.page.locator(".tau-readout").inner_text()
 
 
 def test_url_restores_the_settings_and_follows_the_slider(session):

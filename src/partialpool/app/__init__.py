@@ -3,6 +3,6 @@
 Importing this package needs the `app` extra (panel, bokeh, param); the core does not.
 """
 
-from .state import SimulationState
+from .state import PoolingState
 
-__all__ = ["SimulationState"]
+__all__ = ["PoolingState"]

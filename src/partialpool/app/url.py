@@ -10,6 +10,7 @@ import param
 from .throttle import Schedule, Throttled
 
 URL_PARAMETERS = {
+    "source": "data",
     "J": "J",
     "n_range": "n",
     "tau_true": "tau_true",

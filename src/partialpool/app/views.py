@@ -1,4 +1,4 @@
-"""Views of a SimulationState: the group figure, the tau controls, the MSE table, the settings.
+"""Views of a PoolingState: the group figure, the tau controls, the MSE table, the settings.
 
 Each figure is built once. Callbacks change ColumnDataSource data in place inside `hold`: a tau
 move patches two columns of the per-group source; new data replaces the sources' data and the
@@ -14,10 +14,11 @@ from typing import ClassVar
 import numpy as np
 import panel as pn
 import param
-from bokeh.models import ColumnDataSource, FixedTicker, HoverTool, LabelSet, Range1d
+from bokeh.models import ColumnDataSource, FixedTicker, HoverTool, LabelSet, Range1d, Title
 from bokeh.plotting import figure
 
-from .state import SORTS, SimulationState
+from ..groupdata import GroupData
+from .state import SORTS, PoolingState
 from .style import FITTED, GRAND_MEAN, NO_POOL, OBSERVATION, PARTIAL_POOL, TABLE_ROWS, TRUTH
 from .throttle import Throttled
 
@@ -41,6 +42,11 @@ HTML costs about as much as the repaint."""
 ROW_PIXELS = 30
 """Figure height per group row, before clipping to [360, 1400] pixels."""
 
+MAX_DOTS = 20_000
+"""The most raw observations drawn; beyond this an evenly spaced subset is drawn."""
+
+Z_95 = 1.959963984540054
+
 TOOLTIPS = [
     ("group", "@label"),
     ("n_j", "@n"),
@@ -49,6 +55,7 @@ TOOLTIPS = [
     ("shrinkage B_j", "@shrinkage{0.000}"),
     ("true theta_j", "@theta{0.000}"),
 ]
+"""Bokeh escapes the @field values it shows, so group labels appear as text."""
 
 
 def _jitter(count: int) -> np.ndarray:
@@ -56,17 +63,44 @@ def _jitter(count: int) -> np.ndarray:
     return ((np.arange(count) * 0.6180339887498949) % 1.0 - 0.5) * 0.5
 
 
-def _x_extent(values: np.ndarray, theta: np.ndarray) -> tuple[float, float]:
-    lo, hi = min(values.min(), theta.min()), max(values.max(), theta.max())
-    pad = 0.04 * (hi - lo) if hi > lo else 1.0
+def _x_extent(data: GroupData) -> tuple[float, float]:
+    """The data's range: observations, or each y_j +/- 1.96 se_j without them, and the truth."""
+    if data.values is not None:
+        parts = [data.values]
+    else:
+        half = Z_95 * np.sqrt(data.v)
+        parts = [data.y - half, data.y + half]
+    if data.truth is not None:
+        parts.append(data.truth)
+    lo, hi = min(p.min() for p in parts), max(p.max() for p in parts)
+    pad = 0.04 * (hi - lo) if hi > lo else max(abs(lo), 1.0)
     return float(lo - pad), float(hi + pad)
 
 
-def _slider_end(state: SimulationState) -> float:
-    """A round upper end for the tau slider: at 3 sigma even a group of 2 is barely pooled."""
-    end = max(3.0 * state.sigma, 1.5 * state.tau_true, 1.5 * state.tau_hat, state.tau)
+def _slider_end(state: PoolingState) -> float:
+    """A round upper end for the tau slider: at 3 sigma (or 3 times the largest se_j) even the
+    least precise group is barely pooled."""
+    data = state.data
+    scale = data.sigma if data.sigma is not None else math.sqrt(float(data.v.max()))
+    true_tau = state.tau_true if state.source == "simulated" else 0.0
+    end = max(3.0 * scale, 1.5 * true_tau, 1.5 * state.tau_hat, state.tau)
     magnitude = 10.0 ** math.floor(math.log10(end))
     return float(math.ceil(end / magnitude * 2) / 2 * magnitude)
+
+
+def _slider_format(end: float) -> str:
+    """A number format with three digits below the slider end's leading digit."""
+    return "0." + "0" * max(1, 3 - math.floor(math.log10(end)))
+
+
+def _figure_subtitle(data: GroupData) -> str:
+    """Say what the figure cannot show for these data."""
+    missing = []
+    if data.values is None:
+        missing.append("no raw observations to draw (grey bars: y_j ± 1.96 se_j)")
+    if data.truth is None:
+        missing.append("no true theta_j")
+    return f"Summary data: {'; '.join(missing)}." if missing else ""
 
 
 class LiveFloatSlider(pn.widgets.FloatSlider):
@@ -85,18 +119,19 @@ class LiveFloatSlider(pn.widgets.FloatSlider):
 class ShrinkageFigure(pn.viewable.Viewer):
     """One row per group: raw observations, no-pool mean, partial-pool estimate, true mean."""
 
-    state = param.ClassSelector(class_=SimulationState)
+    state = param.ClassSelector(class_=PoolingState)
 
     def __init__(self, **params: object) -> None:
         super().__init__(**params)
         self._groups = ColumnDataSource(name="groups")
         self._observations = ColumnDataSource(name="observations")
+        self._intervals = ColumnDataSource(name="intervals")
         self._grand_mean = ColumnDataSource(name="grand_mean")
         self._x_range = Range1d(0.0, 1.0, name="x_range")
         self._y_range = Range1d(0.0, 1.0, name="y_range")
         self._figure = self._build()
         self._refresh()
-        self.state.param.watch(self._on_state, ["simulation", "order", "fit"])
+        self.state.param.watch(self._on_state, ["data", "order", "fit"])
 
     def _build(self) -> figure:
         fig = figure(
@@ -126,17 +161,11 @@ class ShrinkageFigure(pn.viewable.Viewer):
             hover_fill_alpha=0.08,
             hover_line_alpha=0.0,
         )
-        fig.segment(
-            x0="ybar",
-            x1="theta_hat",
-            y0="row",
-            y1="row",
-            source=self._groups,
-            line_color=PARTIAL_POOL.color,
-            line_alpha=0.6,
-            line_width=2,
-        )
+        pull = {"line_color": PARTIAL_POOL.color, "line_alpha": 0.6, "line_width": 2}
+        fig.segment("ybar", "row", "theta_hat", "row", source=self._groups, **pull)
         fig.scatter("x", "y", source=self._observations, **OBSERVATION.scatter())
+        interval = {"line_color": OBSERVATION.color, "line_alpha": 0.5, "line_width": 3}
+        fig.segment("low", "row", "high", "row", source=self._intervals, **interval)
         fig.line(
             "x",
             "y",
@@ -154,6 +183,10 @@ class ShrinkageFigure(pn.viewable.Viewer):
         fig.legend.label_text_font_size = "12px"
         fig.legend.click_policy = "hide"
         fig.add_layout(fig.legend[0], "above")
+        self._subtitle = Title(
+            text="", text_font_size="12px", text_font_style="italic", visible=False
+        )
+        fig.add_layout(self._subtitle, "above")
         return fig
 
     def _on_state(self, *events: param.parameterized.Event) -> None:
@@ -175,35 +208,46 @@ class ShrinkageFigure(pn.viewable.Viewer):
 
     def _refresh(self) -> None:
         state = self.state
-        sim, summary, fit, row = state.simulation, state.summary, state.fit, state.order
-        J = summary.n.size
-        lo, hi = _x_extent(sim.values, sim.theta)
-        labels = np.array([f"group {j + 1}" for j in range(J)])
+        data, fit, row = state.data, state.fit, state.order
+        J = data.J
+        lo, hi = _x_extent(data)
+        n = data.n if data.n is not None else np.full(J, -1)
         self._groups.data = {
             "row": row,
-            "label": labels,
-            "n": summary.n,
-            "ybar": summary.ybar,
+            "label": data.labels,
+            "n": n,
+            "ybar": data.y,
             "theta_hat": fit.theta,
             "shrinkage": fit.shrinkage,
-            "theta": sim.theta,
+            "theta": data.truth if data.truth is not None else np.full(J, np.nan),
             "band_left": np.full(J, lo),
             "band_right": np.full(J, hi),
             "band_alpha": np.where(row % 2 == 0, 0.035, 0.0),
         }
-        self._observations.data = {
-            "x": sim.values,
-            "y": row[sim.groups] + _jitter(sim.values.size),
-        }
-        grand_mean = float(np.average(summary.ybar, weights=1.0 / summary.v))
+        if data.values is not None:
+            stride = max(1, math.ceil(data.values.size / MAX_DOTS))
+            values, groups = data.values[::stride], data.groups[::stride]
+            dots = {"x": values, "y": row[groups] + _jitter(values.size)}
+            intervals = {"low": [], "high": [], "row": []}
+        else:
+            half = Z_95 * np.sqrt(data.v)
+            dots = {"x": [], "y": []}
+            intervals = {"low": data.y - half, "high": data.y + half, "row": row}
+        self._observations.data = dots
+        self._intervals.data = intervals
+        grand_mean = float(np.average(data.y, weights=1.0 / data.v))
         self._grand_mean.data = {"x": [grand_mean, grand_mean], "y": [-0.5, J - 0.5]}
         self._x_range.update(start=lo, end=hi)
         self._y_range.update(start=J - 0.5, end=-0.5)
         axis = self._figure.yaxis[0]
         axis.ticker.ticks = list(range(J))
+        sizes = [f" (n={k})" for k in n] if data.n is not None else [""] * J
         axis.major_label_overrides = {
-            int(r): f"{label} (n={n})" for r, label, n in zip(row, labels, summary.n, strict=True)
+            int(r): f"{label}{size}" for r, label, size in zip(row, data.labels, sizes, strict=True)
         }
+        self._figure.title.text = f"{data.title}: each row is a group"
+        subtitle = _figure_subtitle(data)
+        self._subtitle.update(text=subtitle, visible=bool(subtitle))
         self._figure.height = int(np.clip(120 + ROW_PIXELS * J, 360, 1400))
 
     def __panel__(self) -> pn.viewable.Viewable:
@@ -214,7 +258,7 @@ class TauControls(pn.viewable.Viewer):
     """The tau slider, the fit button, the shrinkage and ridge readouts, and a ruler that marks
     the slider's tau, the fitted tau_hat and the true tau."""
 
-    state = param.ClassSelector(class_=SimulationState)
+    state = param.ClassSelector(class_=PoolingState)
 
     def __init__(self, **params: object) -> None:
         super().__init__(**params)
@@ -225,7 +269,7 @@ class TauControls(pn.viewable.Viewer):
             start=0.0,
             end=end,
             step=end / 400,
-            format="0.000",
+            format=_slider_format(end),
             sizing_mode="stretch_width",
             css_classes=["tau-slider"],
         )
@@ -249,11 +293,11 @@ class TauControls(pn.viewable.Viewer):
             sizing_mode="stretch_width", name="tau_readout", stylesheets=[CSS]
         )
         self._marks = ColumnDataSource(name="tau_marks")
-        self._ruler_range = Range1d(0.0, end)
+        self._ruler_range = Range1d(-0.02 * end, end)
         self._ruler = self._build_ruler()
         self._redraw(full=True)
         self._write_later = Throttled(self._write_readout, TEXT_DELAY_MS)
-        self.state.param.watch(self._on_state, ["fit", "tau_hat", "simulation"])
+        self.state.param.watch(self._on_state, ["fit", "tau_hat", "data"])
 
     def _build_ruler(self) -> figure:
         fig = figure(
@@ -307,37 +351,50 @@ class TauControls(pn.viewable.Viewer):
         state = self.state
         if full:
             end = _slider_end(state)
-            self._slider.param.update(end=end, step=end / 400)
-            self._ruler_range.update(start=0.0, end=end)
+            self._slider.param.update(end=end, step=end / 400, format=_slider_format(end))
+            self._ruler_range.update(start=-0.02 * end, end=end)
+        true_tau = state.tau_true if state.source == "simulated" else math.nan
         self._marks.data = {
-            "x": [state.tau, state.tau_hat, state.tau_true],
+            "x": [state.tau, state.tau_hat, true_tau],
             "y": [2.0, 1.0, 0.0],
             "marker": ["inverted_triangle", FITTED.marker, TRUTH.marker],
             "color": ["#000000", FITTED.color, TRUTH.color],
             "line": ["#000000", FITTED.color, TRUTH.outline],
             "text": [
-                f"slider tau = {state.tau:.3f}",
-                f"tau_hat = {state.tau_hat:.3f}",
-                f"true tau = {state.tau_true:.3f}",
+                f"slider tau = {state.tau:.4g}",
+                f"tau_hat = {state.tau_hat:.4g}",
+                f"true tau = {true_tau:.4g}",
             ],
         }
 
     def _write_readout(self) -> None:
         state = self.state
         b = state.fit.shrinkage
-        n = state.summary.n
         small, large = int(np.argmax(b)), int(np.argmin(b))
+        n = state.data.n
+        which = (
+            (f"(n = {n[small]})", f"(n = {n[large]})")
+            if n is not None
+            else ("(largest se)", "(smallest se)")
+        )
         penalty = state.ridge_penalty
-        penalty_text = "∞ (complete pooling)" if math.isinf(penalty) else f"{penalty:.3g}"
+        if penalty is None:
+            penalty_text = ""
+        else:
+            shown = "∞ (complete pooling)" if math.isinf(penalty) else f"{penalty:.3g}"
+            penalty_text = (
+                f"; ridge penalty &lambda; = sigma&sup2;/tau&sup2; = "
+                f"<span class='lambda'>{shown}</span>"
+            )
+        truth = f"; true tau = {state.tau_true:.4g}" if state.source == "simulated" else ""
         self._readout.object = (
-            f"<div class='tau-readout'><b>tau = {state.tau:.3f}</b>: shrinkage B_j = "
-            f"<span class='b-small'>{b[small]:.3f}</span> for the smallest group "
-            f"(n = {n[small]}) to <span class='b-large'>{b[large]:.3f}</span> for the largest "
-            f"(n = {n[large]}); ridge penalty &lambda; = sigma&sup2;/tau&sup2; = "
-            f"<span class='lambda'>{penalty_text}</span>; mu_hat = {state.fit.mu:.3f}."
+            f"<div class='tau-readout'><b>tau = {state.tau:.4g}</b>: shrinkage B_j = "
+            f"<span class='b-small'>{b[small]:.3f}</span> for the least precise group "
+            f"{which[0]} to <span class='b-large'>{b[large]:.3f}</span> for the most precise "
+            f"{which[1]}{penalty_text}; mu_hat = {state.fit.mu:.4g}."
             f"<br>Fitted tau_hat = "
-            f"<span class='tau-hat'>{state.tau_hat:.3f}</span> "
-            f"({html.escape(self._method.value)}); true tau = {state.tau_true:.3f}.</div>"
+            f"<span class='tau-hat'>{state.tau_hat:.4g}</span> "
+            f"({html.escape(self._method.value)}){truth}.</div>"
         )
 
     def __panel__(self) -> pn.viewable.Viewable:
@@ -353,7 +410,7 @@ class TauControls(pn.viewable.Viewer):
 class MSETable(pn.viewable.Viewer):
     """Mean squared error of each estimator against the true theta_j, the best row marked."""
 
-    state = param.ClassSelector(class_=SimulationState)
+    state = param.ClassSelector(class_=PoolingState)
 
     def __init__(self, **params: object) -> None:
         super().__init__(**params)
@@ -363,6 +420,13 @@ class MSETable(pn.viewable.Viewer):
 
     def _draw(self) -> None:
         errors = self.state.errors
+        if not errors:
+            self._pane.object = (
+                "<p class='caption no-truth'>No true theta_j is known for these data, so no "
+                "estimator can be scored. Data with a truth column, the batting averages or "
+                "the simulation fill this table.</p>"
+            )
+            return
         best = min(errors, key=errors.get)
         baseline = errors["no_pool"]
         rows = []
@@ -373,12 +437,13 @@ class MSETable(pn.viewable.Viewer):
                 f"<tr class='{'best' if key == best else ''}' data-estimator='{key}'>"
                 f"<td><span class='swatch' style='background:{glyph.color}'></span>{name}"
                 f"<b class='best-mark'>{mark}</b></td>"
-                f"<td class='mse'>{errors[key]:.4f}</td><td class='ratio'>{ratio:.2f}</td></tr>"
+                f"<td class='mse'>{errors[key]:.4g}</td><td class='ratio'>{ratio:.2f}</td></tr>"
             )
+        truth = "true theta_j" if self.state.source != "efron_morris" else "rest-of-season average"
         self._pane.object = (
             "<table class='mse-table'><thead><tr><th>Estimator</th><th>MSE</th>"
             "<th>vs no pooling</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
-            "<p class='caption'>MSE = mean over the groups of (estimate - true theta_j)². "
+            f"<p class='caption mse-caption'>MSE = mean over the groups of (estimate - {truth})². "
             "It updates as tau moves.</p>"
         )
 
@@ -387,14 +452,15 @@ class MSETable(pn.viewable.Viewer):
 
 
 class SimulationSettings(pn.viewable.Viewer):
-    """The simulation's settings and the row order, as widgets made from the parameters."""
+    """The simulation's settings (shown for simulated data) and the row order, as widgets made
+    from the parameters."""
 
-    state = param.ClassSelector(class_=SimulationState)
+    state = param.ClassSelector(class_=PoolingState)
 
     def __panel__(self) -> pn.viewable.Viewable:
         p = self.state.param
         wide = {"sizing_mode": "stretch_width"}
-        return pn.Column(
+        simulation = pn.Column(
             "### Simulation",
             pn.widgets.IntSlider.from_param(p.J, start=3, end=200, throttled=True, **wide),
             pn.widgets.IntRangeSlider.from_param(
@@ -407,6 +473,11 @@ class SimulationSettings(pn.viewable.Viewer):
             pn.widgets.FloatInput.from_param(p.mu, **wide),
             pn.widgets.IntInput.from_param(p.seed, **wide),
             pn.widgets.Button.from_param(p.new_data, color="primary", **wide),
+            visible=p.source.rx() == "simulated",
+            **wide,
+        )
+        return pn.Column(
+            simulation,
             "### View",
             pn.widgets.RadioButtonGroup.from_param(
                 p.sort,
@@ -414,7 +485,7 @@ class SimulationSettings(pn.viewable.Viewer):
                 orientation="vertical",
                 **wide,
             ),
-            sizing_mode="stretch_width",
+            **wide,
         )
 
 

@@ -1,0 +1,166 @@
+"""Where the groups come from: the data selector, the CSV upload and what is known of the data."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from functools import partial
+from typing import ClassVar
+
+import panel as pn
+import param
+
+from ..csvfile import MAX_UPLOAD_BYTES
+from .state import SOURCES, PoolingState
+from .views import CSS
+
+UPLOAD_HELP = f"""
+**CSV, UTF-8, up to {MAX_UPLOAD_BYTES // 2**20} MB.** The header picks the layout:
+
+- `group,value`: one row per observation
+- `group,estimate,se`: one row per group
+- `group,mean,sd,n`: one row per group
+
+Add a `truth` column to score the estimators. Larger files: `partialpool fit FILE.csv`.
+"""
+
+
+class BoundedFileDropper(pn.widgets.FileDropper):
+    """A FileDropper that holds at most `limit` bytes of a file in memory.
+
+    FilePond refuses larger files in the browser; this also stops a client that sends more
+    chunks than that. A refused file's name goes to `too_large`.
+    """
+
+    limit = param.Integer(MAX_UPLOAD_BYTES, bounds=(1, None))
+    too_large = param.String("", doc="name of the last file refused for its size")
+
+    _rename: ClassVar[dict[str, str | None]] = {
+        **pn.widgets.FileDropper._rename,
+        "limit": None,
+        "too_large": None,
+    }
+
+    def __init__(self, **params: object) -> None:
+        super().__init__(**params)
+        self._received: dict[str, int] = {}
+
+    def _process_event(self, event: object) -> None:
+        data = event.data
+        if event.event_name == "upload_event":
+            name = data["name"]
+            received = (0 if data["chunk"] == 1 else self._received.get(name, 0)) + len(
+                data["data"]
+            )
+            if received > self.limit:
+                self._received.pop(name, None)
+                self._file_buffer.pop(name, None)
+                self.too_large = name
+                return
+            self._received[name] = received
+            if data["chunk"] == data["total_chunks"]:
+                self._received.pop(name, None)
+        super()._process_event(event)
+
+
+def _soon(callback: Callable[[], None]) -> None:
+    """Run callback on the next tick of the served document (so that what the page shows now
+    reaches the browser first), or at once outside a server."""
+    doc = pn.state.curdoc
+    if doc is None or doc.session_context is None:
+        callback()
+    else:
+        doc.add_next_tick_callback(callback)
+
+
+class DataSource(pn.viewable.Viewer):
+    """The data selector, the upload box with its format help, and the current data's note.
+
+    A refused upload shows its message next to the box; the figure keeps the last good data.
+    """
+
+    state = param.ClassSelector(class_=PoolingState)
+
+    def __init__(self, **params: object) -> None:
+        super().__init__(**params)
+        self._dropper = BoundedFileDropper(
+            accepted_filetypes=[".csv", "text/csv", "text/plain"],
+            max_file_size=f"{MAX_UPLOAD_BYTES // 2**20}MB",
+            multiple=False,
+            previews=[],
+            layout="compact",
+            sizing_mode="stretch_width",
+            css_classes=["csv-upload"],
+        )
+        self._status = pn.pane.HTML("", visible=False, css_classes=["upload-status"])
+        self._problem = pn.pane.HTML(
+            "",
+            visible=False,
+            css_classes=["upload-problem"],
+            stylesheets=[CSS],
+            sizing_mode="stretch_width",
+        )
+        self._note = pn.pane.HTML(
+            "", css_classes=["data-note"], stylesheets=[CSS], sizing_mode="stretch_width"
+        )
+        self._dropper.param.watch(self._on_file, "value")
+        self._dropper.param.watch(self._on_too_large, "too_large")
+        self.state.param.watch(self._show_problem, "problem")
+        self.state.param.watch(self._write_note, "data")
+        self._write_note()
+
+    def _on_file(self, event: param.parameterized.Event) -> None:
+        if not event.new:
+            return
+        name, content = next(iter(event.new.items()))
+        self._dropper.value = {}
+        self._status.param.update(object=f"Reading {html.escape(name)}…", visible=True)
+        _soon(partial(self._read, name, content))
+
+    def _read(self, name: str, content: bytes | str) -> None:
+        with pn.io.hold():
+            self.state.upload(content, name)
+            self._status.visible = False
+
+    def _on_too_large(self, event: param.parameterized.Event) -> None:
+        self.state.problem = (
+            f"{event.new}: the file is larger than {MAX_UPLOAD_BYTES // 2**20} MB, the app's "
+            "limit. For larger files use the command line: partialpool fit FILE.csv"
+        )
+
+    def _show_problem(self, *_: object) -> None:
+        message = self.state.problem
+        self._problem.param.update(
+            object=f"<div class='problem' role='alert'>{html.escape(message)}</div>",
+            visible=bool(message),
+        )
+
+    def _write_note(self, *_: object) -> None:
+        data = self.state.data
+        self._note.object = (
+            f"<div class='caption'><b>{html.escape(data.title)}</b>: {data.J} groups. "
+            f"{html.escape(data.note)}</div>"
+        )
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        uploading = self.state.param.source.rx() == "upload"
+        return pn.Column(
+            "### Data",
+            pn.widgets.Select.from_param(
+                self.state.param.source,
+                options={label: key for key, label in SOURCES.items()},
+                name="",
+                sizing_mode="stretch_width",
+                css_classes=["data-source"],
+            ),
+            self._note,
+            pn.Column(
+                self._dropper,
+                self._status,
+                pn.pane.Markdown(UPLOAD_HELP, css_classes=["upload-help"]),
+                visible=uploading,
+                sizing_mode="stretch_width",
+            ),
+            self._problem,
+            sizing_mode="stretch_width",
+        )

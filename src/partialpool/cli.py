@@ -1,0 +1,173 @@
+"""The `partialpool` command: fit partial pooling to a CSV file, or write a simulated one.
+
+    partialpool fit FILE.csv|DATASET [--method HE|DL|PM|ML|REML|SJ|HS] [--tau2 X]
+                    [--format table|csv|json]
+    partialpool simulate [--groups J] [--n N | --n-range LOW HIGH] [--tau T] [--mu M]
+                         [--sigma S] [--seed SEED] [--truth] [--output FILE]
+
+Bad input (a file the app would refuse, a bad option) prints one line on stderr and exits 2;
+an estimator that fails to converge exits 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+from collections.abc import Sequence
+from typing import NoReturn, TextIO
+
+import numpy as np
+
+from .csvfile import FORMAT_HELP, read_csv
+from .datasets import DATASETS, load
+from .pooling import partial_pool
+from .results import group_table, to_csv, to_json, to_text
+from .simulate import Simulation, simulate
+from .tau2 import TAU2_METHODS, ConvergenceError, estimate_tau2
+
+FORMATTERS = {"table": to_text, "csv": to_csv, "json": to_json}
+WRITE_ROWS = 100_000
+
+
+def _nonnegative(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0; got {text!r}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1; got {text!r}")
+    return value
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with the command's one-line error format (the usage stays in --help)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"partialpool: error: {message}\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="partialpool",
+        description="No pooling, complete pooling and partial pooling of group means.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    fit = commands.add_parser(
+        "fit",
+        help="estimate tau^2 and partially pool the groups of a CSV file",
+        description=f"Partially pool the groups of a CSV file. {FORMAT_HELP}",
+    )
+    fit.add_argument(
+        "file",
+        help=f"a CSV file in a layout above, or a bundled data set ({', '.join(DATASETS)})",
+    )
+    fit.add_argument(
+        "--method",
+        default="HE",
+        type=str.upper,
+        choices=list(TAU2_METHODS),
+        help="estimator of tau^2 (default HE, the method of moments)",
+    )
+    fit.add_argument("--tau2", type=_nonnegative, help="use this tau^2 instead of estimating it")
+    fit.add_argument("--format", default="table", choices=list(FORMATTERS))
+
+    sim = commands.add_parser(
+        "simulate",
+        help="write a simulated long CSV (group,value[,truth])",
+        description="theta_j ~ N(mu, tau^2), y_ij ~ N(theta_j, sigma^2); one row per y_ij.",
+    )
+    sim.add_argument("--groups", type=_positive_int, default=8, help="J (default 8)")
+    sizes = sim.add_mutually_exclusive_group()
+    sizes.add_argument("--n", type=_positive_int, help="observations per group")
+    sizes.add_argument(
+        "--n-range",
+        nargs=2,
+        type=_positive_int,
+        metavar=("LOW", "HIGH"),
+        help="draw each group's size uniformly from LOW..HIGH (default 2 40)",
+    )
+    sim.add_argument("--tau", type=_nonnegative, default=0.5)
+    sim.add_argument("--mu", type=float, default=0.0)
+    sim.add_argument("--sigma", type=float, default=1.0)
+    sim.add_argument("--seed", type=int, default=None)
+    sim.add_argument("--truth", action="store_true", help="add each group's true theta_j")
+    sim.add_argument("--output", "-o", help="file to write (default: standard output)")
+    return parser
+
+
+def fit(file: str, method: str, tau2: float | None, output_format: str) -> str:
+    """Read `file` (or the bundled data set of that name, when no such file exists), estimate
+    tau^2 unless given, partially pool, and format the table."""
+    data = load(file) if file in DATASETS and not os.path.exists(file) else read_csv(file)
+    if tau2 is None:
+        tau2 = estimate_tau2(data.y, data.v, method)
+        used = method
+    else:
+        used = None
+    table = group_table(data, partial_pool(data.y, data.v, tau2), used)
+    return FORMATTERS[output_format](table)
+
+
+def simulate_from(args: argparse.Namespace) -> Simulation:
+    """Simulate with the parsed options (a ValueError names any bad one)."""
+    n = args.n if args.n is not None else tuple(args.n_range or (2, 40))
+    return simulate(args.groups, n, args.tau, args.mu, args.sigma, seed=args.seed)
+
+
+def write_simulation(sim: Simulation, truth: bool, out: TextIO) -> None:
+    """Write group,value[,truth] rows, one per observation, in chunks of WRITE_ROWS."""
+    out.write("group,value,truth\n" if truth else "group,value\n")
+    labels = np.char.add("g", (np.arange(sim.n.size) + 1).astype(str))
+    for start in range(0, sim.values.size, WRITE_ROWS):
+        part = slice(start, start + WRITE_ROWS)
+        groups, values = sim.groups[part], sim.values[part]
+        if truth:
+            rows = zip(labels[groups], values.tolist(), sim.theta[groups].tolist(), strict=True)
+            out.write("".join(f"{g},{x!r},{t!r}\n" for g, x, t in rows))
+        else:
+            rows = zip(labels[groups], values.tolist(), strict=True)
+            out.write("".join(f"{g},{x!r}\n" for g, x in rows))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0, or 2 for bad input)."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "fit":
+            sys.stdout.write(fit(args.file, args.method, args.tau2, args.format))
+            sys.stdout.flush()
+        else:
+            sim = simulate_from(args)
+            if args.output is None:
+                write_simulation(sim, args.truth, sys.stdout)
+                sys.stdout.flush()
+            else:
+                with open(args.output, "w", encoding="utf-8", newline="") as out:
+                    write_simulation(sim, args.truth, out)
+    except BrokenPipeError:
+        # The reader stopped early (e.g. `| head`): not an error of ours, and nothing to say.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except (ValueError, OSError) as err:
+        parser.exit(2, f"partialpool: error: {err}\n")
+    except ConvergenceError as err:
+        parser.exit(1, f"partialpool: error: {err}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

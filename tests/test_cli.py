@@ -1,0 +1,449 @@
+"""The `partialpool` command: fit in every format and method, the CSV layouts, errors, simulate."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import VIECHTBAUER_TAU2, read_columns
+
+import partialpool
+from partialpool import TAU2_METHODS, estimate_tau2, partial_pool
+from partialpool.cli import main
+
+PUBLISHED_TAU2 = VIECHTBAUER_TAU2
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    """Run the command in-process; return its standard output and check it wrote no error."""
+    assert main(list(argv)) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    return out
+
+
+def fails(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    """Run the command expecting exit status 2 and no output; return standard error."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(list(argv))
+    assert exit_info.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    return err
+
+
+def write(tmp_path: Path, text: str, name: str = "data.csv") -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+@pytest.fixture
+def viechtbauer_file(tmp_path: Path) -> tuple[str, np.ndarray, np.ndarray]:
+    """Viechtbauer (2005) example 1 as a group,estimate,se file, with the y and v it holds."""
+    cols = read_columns("viechtbauer2005_example1.csv")
+    se = [repr(math.sqrt(float(vi))) for vi in cols["vi"]]
+    lines = [f"study {s},{yi},{e}" for s, yi, e in zip(cols["study"], cols["yi"], se, strict=True)]
+    path = write(tmp_path, "group,estimate,se\n" + "\n".join(lines) + "\n")
+    return path, np.array(cols["yi"], dtype=float), np.array(se, dtype=float) ** 2
+
+
+# --- fit: formats ------------------------------------------------------------------------------
+
+
+def test_fit_csv_matches_partial_pool(capsys, viechtbauer_file):
+    path, y, v = viechtbauer_file
+    out = run(capsys, "fit", path, "--format", "csv")
+    table = pd.read_csv(io.StringIO(out), comment="#")
+    tau2 = estimate_tau2(y, v, "HE")
+    expected = partial_pool(y, v, tau2)
+    assert list(table["group"]) == [f"study {j}" for j in range(1, 11)]
+    np.testing.assert_array_equal(table["no_pool"], y)
+    np.testing.assert_allclose(table["partial_pool"], expected.theta, rtol=1e-15)
+    np.testing.assert_allclose(table["sd"], expected.sd, rtol=1e-15)
+    assert out.startswith(f"# tau2 = {tau2:.6g} (estimated by HE); ")
+
+
+def test_fit_json_carries_the_estimated_tau2(capsys, viechtbauer_file):
+    path, y, v = viechtbauer_file
+    doc = json.loads(run(capsys, "fit", path, "--format", "json", "--method", "REML"))
+    assert doc["method"] == "REML"
+    assert doc["tau2"] == pytest.approx(estimate_tau2(y, v, "REML"), rel=1e-12)
+    assert round(doc["tau2"], 4) == PUBLISHED_TAU2["REML"]
+    assert doc["tau"] == pytest.approx(math.sqrt(doc["tau2"]), rel=1e-15)
+    fit = partial_pool(y, v, doc["tau2"])
+    assert doc["mu"] == pytest.approx(fit.mu, rel=1e-15)
+    assert doc["mu_se"] == pytest.approx(fit.mu_se, rel=1e-15)
+    assert len(doc["groups"]) == 10
+    assert doc["groups"][0]["group"] == "study 1"
+
+
+def test_fit_table_has_the_fit_lines_and_one_line_per_group(capsys, viechtbauer_file):
+    path, y, v = viechtbauer_file
+    lines = run(capsys, "fit", path).splitlines()
+    tau2 = estimate_tau2(y, v, "HE")
+    fit = partial_pool(y, v, tau2)
+    assert lines[0].startswith("tau2 = ") and "(estimated by HE)" in lines[0]
+    assert float(lines[0].split()[2]) == pytest.approx(tau2, rel=1e-5)
+    assert round(float(lines[0].split()[2]), 4) == PUBLISHED_TAU2["HE"]
+    mu, se = lines[1].removeprefix("mu = ").removesuffix(")").split(" (se ")
+    assert float(mu) == pytest.approx(fit.mu, rel=1e-5)
+    assert float(se) == pytest.approx(fit.mu_se, rel=1e-5)
+    assert lines[3].split()[:2] == ["group", "no"]
+    rows = lines[4:]
+    assert [row.split("  ")[0].strip() for row in rows] == [f"study {j}" for j in range(1, 11)]
+
+
+@pytest.mark.parametrize("method", list(TAU2_METHODS))
+def test_every_method_gives_estimate_tau2(capsys, viechtbauer_file, method):
+    path, y, v = viechtbauer_file
+    doc = json.loads(run(capsys, "fit", path, "--format", "json", "--method", method))
+    assert doc["method"] == method
+    assert doc["tau2"] == pytest.approx(estimate_tau2(y, v, method), rel=1e-12, abs=1e-15)
+    if method in PUBLISHED_TAU2:
+        assert round(doc["tau2"], 4) == PUBLISHED_TAU2[method]
+
+
+def test_method_is_case_insensitive(capsys, viechtbauer_file):
+    path, y, v = viechtbauer_file
+    doc = json.loads(run(capsys, "fit", path, "--format", "json", "--method", "reml"))
+    assert doc["method"] == "REML"
+    assert doc["tau2"] == pytest.approx(estimate_tau2(y, v, "REML"), rel=1e-12)
+
+
+def test_given_tau2_is_used_as_is(capsys, viechtbauer_file):
+    path, y, v = viechtbauer_file
+    doc = json.loads(run(capsys, "fit", path, "--tau2", "0.5", "--format", "json"))
+    assert doc["method"] is None
+    assert doc["tau2"] == 0.5
+    assert doc["tau"] == pytest.approx(math.sqrt(0.5), rel=1e-15)
+    theta = [g["partial_pool"] for g in doc["groups"]]
+    np.testing.assert_allclose(theta, partial_pool(y, v, 0.5).theta, rtol=1e-15)
+    # the given value wins over --method
+    doc = json.loads(run(capsys, "fit", path, "--tau2", "0", "--method", "DL", "--format", "json"))
+    assert (doc["method"], doc["tau2"]) == (None, 0.0)
+    table = run(capsys, "fit", path, "--tau2", "0.25")
+    assert table.startswith("tau2 = 0.25 (given); tau = 0.5\n")
+
+
+# --- fit: the CSV layouts ----------------------------------------------------------------------
+
+# Long layout by hand: a = 1, 2, 3 (mean 2, SS 2); b = 4, 6 (mean 5, SS 2);
+# c = 7, 7.5, 8.5, 9 (mean 8, SS 2.5). Pooled s^2 = 6.5 / (9 - 3).
+LONG = "group,value\na,1\na,2\nb,4\nc,7\na,3\nb,6\nc,7.5\nc,8.5\nc,9\n"
+LONG_S2 = 6.5 / 6
+
+
+def test_long_layout_pools_the_within_group_variance(capsys, tmp_path):
+    doc = json.loads(run(capsys, "fit", write(tmp_path, LONG), "--format", "json"))
+    groups = doc["groups"]
+    assert [g["group"] for g in groups] == ["a", "b", "c"]
+    assert [g["n"] for g in groups] == [3, 2, 4]
+    np.testing.assert_allclose([g["no_pool"] for g in groups], [2.0, 5.0, 8.0], rtol=1e-15)
+    v = LONG_S2 / np.array([3.0, 2.0, 4.0])
+    assert doc["tau2"] == pytest.approx(estimate_tau2([2.0, 5.0, 8.0], v), rel=1e-14)
+    assert "truth" not in groups[0]
+
+
+def test_long_layout_with_truth(capsys, tmp_path):
+    text = "group,value,truth\na,1,1.5\na,3,1.5\nb,4,5.25\nb,6,5.25\n"
+    doc = json.loads(run(capsys, "fit", write(tmp_path, text), "--format", "json"))
+    assert [g["truth"] for g in doc["groups"]] == [1.5, 5.25]
+    assert [g["n"] for g in doc["groups"]] == [2, 2]
+
+
+def test_estimate_se_layout_with_truth(capsys, tmp_path):
+    text = "group,estimate,se,truth\nx,1,0.5,0.8\ny,3,2,2.5\nz,-1,1,0\n"
+    doc = json.loads(run(capsys, "fit", write(tmp_path, text), "--format", "json", "--tau2", "1"))
+    fit = partial_pool([1.0, 3.0, -1.0], [0.25, 4.0, 1.0], 1.0)
+    np.testing.assert_allclose([g["partial_pool"] for g in doc["groups"]], fit.theta, rtol=1e-15)
+    assert [g["truth"] for g in doc["groups"]] == [0.8, 2.5, 0.0]
+    assert "n" not in doc["groups"][0]
+
+
+def test_mean_sd_n_layout(capsys, tmp_path):
+    # v_j = sd_j^2 / n_j: 4 / 4 = 1 and 9 / 36 = 0.25; columns in any order and case
+    text = "N,Mean,SD,Group\n4,1.0,2,first\n36,2.0,3,second\n5,-1,1,third\n"
+    doc = json.loads(run(capsys, "fit", write(tmp_path, text), "--format", "json", "--tau2", "2"))
+    fit = partial_pool([1.0, 2.0, -1.0], [1.0, 0.25, 0.2], 2.0)
+    np.testing.assert_allclose([g["partial_pool"] for g in doc["groups"]], fit.theta, rtol=1e-15)
+    np.testing.assert_allclose([g["shrinkage"] for g in doc["groups"]], [1 / 3, 1 / 9, 1 / 11])
+    assert [g["n"] for g in doc["groups"]] == [4, 36, 5]
+    assert "truth" not in doc["groups"][0]
+
+
+def test_mean_sd_n_layout_with_truth_in_the_table(capsys, tmp_path):
+    text = "group,mean,sd,n,truth\nfirst,1,2,4,0.5\nsecond,2,3,36,2.5\n"
+    lines = run(capsys, "fit", write(tmp_path, text), "--tau2", "1").splitlines()
+    assert lines[3].split()[-1] == "truth"
+    assert lines[3].startswith("group   n_j")
+    assert lines[4].split()[1:2] == ["4"] and lines[4].split()[-1] == "0.5"
+    assert lines[5].split()[-1] == "2.5"
+
+
+def test_byte_order_mark_and_crlf_line_ends(capsys, tmp_path):
+    # a = 1, 2 and b = 4, 6: pooled s^2 = (0.5 + 2) / (4 - 2) = 1.25, v_j = 0.625;
+    # HE: S^2(y) - mean(v) = (5 - 1.5)^2 / 2 - 0.625 = 5.5
+    path = tmp_path / "excel.csv"
+    path.write_bytes(b"\xef\xbb\xbfGroup,Value\r\na,1\r\na,2\r\nb,4\r\nb,6\r\n")
+    doc = json.loads(run(capsys, "fit", str(path), "--format", "json"))
+    assert [g["group"] for g in doc["groups"]] == ["a", "b"]
+    assert doc["tau2"] == pytest.approx(5.5, rel=1e-14)
+
+
+def test_eight_schools_by_name(capsys):
+    # Gelman et al. (2013), BDA3 section 5.5, and ../shared/data/README.md: REML gives tau2 = 0,
+    # so every school gets the precision-weighted grand mean 7.6856 with standard error 4.0719.
+    doc = json.loads(run(capsys, "fit", "eight_schools", "--method", "REML", "--format", "json"))
+    assert doc["tau2"] == 0.0
+    assert doc["mu"] == pytest.approx(7.6856, abs=5e-5)
+    assert doc["mu_se"] == pytest.approx(4.0719, abs=5e-5)
+    assert len(doc["groups"]) == 8
+    assert doc["groups"][0]["group"] == "school A"
+    np.testing.assert_allclose([g["partial_pool"] for g in doc["groups"]], doc["mu"], rtol=1e-15)
+    np.testing.assert_allclose([g["sd"] for g in doc["groups"]], doc["mu_se"], rtol=1e-15)
+    table = run(capsys, "fit", "eight_schools", "--method", "REML")
+    assert table.splitlines()[:2] == [
+        "tau2 = 0 (estimated by REML); tau = 0",
+        "mu = 7.68562 (se 4.07192)",
+    ]
+
+
+def test_efron_morris_by_name_has_n_and_truth(capsys):
+    # Efron and Morris (1975), JASA 70:311-319, Table 1: 18 players, 45 at-bats each, grand
+    # average .265; Clemente hit .400 in his first 45 at-bats and .346 in the rest of the season.
+    doc = json.loads(run(capsys, "fit", "efron_morris", "--format", "json"))
+    groups = doc["groups"]
+    assert len(groups) == 18
+    assert {g["n"] for g in groups} == {45}
+    assert round(doc["mu"], 3) == 0.265
+    assert groups[0]["group"] == "Roberto Clemente"
+    assert round(groups[0]["no_pool"], 3) == 0.400
+    assert groups[0]["truth"] == 0.346
+
+
+def test_a_file_named_like_a_data_set_is_read_as_a_file(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "group,estimate,se\np,0,1\nq,2,1\n", name="eight_schools")
+    doc = json.loads(run(capsys, "fit", "eight_schools", "--format", "json"))
+    assert [g["group"] for g in doc["groups"]] == ["p", "q"]
+    assert doc["mu"] == 1.0
+
+
+# --- fit: bad input ----------------------------------------------------------------------------
+
+
+def assert_one_line(err: str, message: str) -> None:
+    assert err.startswith("partialpool: error: ")
+    assert err.endswith("\n") and err.count("\n") == 1
+    assert message in err
+
+
+def test_missing_file(capsys, tmp_path):
+    path = str(tmp_path / "absent.csv")
+    err = fails(capsys, "fit", path)
+    assert_one_line(err, f"cannot read {path}: No such file or directory")
+
+
+def test_unknown_data_set_name_is_a_missing_file(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert_one_line(fails(capsys, "fit", "nine_schools"), "cannot read nine_schools")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("group,val\na,1\n", "the header 'group,val' is not a known layout"),
+        ("group,value\na,1\na,2\n\nb,x\nb,4\n", "line 5: value 'x' is not a number"),
+        ("group,value\na,1\na,2\nb,\nb,4\n", "line 4: value is empty"),
+        ("group,estimate,se\na,1,1\n", "the file has one group ('a'); partial pooling needs"),
+        ("group,value\na,1\na,2\na,3\n", "the file has one group ('a')"),
+        ("group,estimate,se\na,1,1\nb,2,-1\n", "line 3: se must be > 0; got '-1'"),
+        ("group,mean,sd,n\na,1,1,2\nb,2,1,2.5\n", "line 3: n must be a whole number >= 1"),
+        ("group,estimate,se\na,1,1\na,2,1\n", "line 3: group 'a' appears twice"),
+        ("group,value,truth\na,1,0\na,2,1\nb,3,0\nb,4,0\n", "line 3: truth is 1 but an earlier"),
+        ("group,value\na,1\nb,2\n", "every group has one observation"),
+        ("group,value\na,1,9\nb,2\n", "line 2: expected 2 fields (group,value), found 3"),
+        ("", "the file is empty"),
+        ("group,value\n", "the file has a header but no data rows"),
+    ],
+)
+def test_bad_file_is_one_line_on_stderr(capsys, tmp_path, text, message):
+    err = fails(capsys, "fit", write(tmp_path, text))
+    assert_one_line(err, message)
+
+
+def test_not_utf8(capsys, tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("group,value\nZürich,1\nZürich,2\nb,3\nb,4\n".encode("latin-1"))
+    assert_one_line(fails(capsys, "fit", str(path)), "the file is not UTF-8 text (byte 0xfc")
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--method", "foo"], "argument --method: invalid choice: 'FOO'"),
+        (["--tau2", "-1"], "argument --tau2: must be a finite number >= 0; got '-1'"),
+        (["--tau2", "nan"], "argument --tau2: must be a finite number >= 0; got 'nan'"),
+        (["--tau2", "abc"], "argument --tau2: must be a finite number >= 0; got 'abc'"),
+        (["--format", "xml"], "argument --format: invalid choice: 'xml'"),
+    ],
+)
+def test_bad_option_exits_2_naming_the_option(capsys, tmp_path, option, message):
+    err = fails(capsys, "fit", write(tmp_path, LONG), *option)
+    assert_one_line(err, message)  # like a bad file: one line, no usage dump
+
+
+# --- simulate ----------------------------------------------------------------------------------
+
+
+def rows(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text)))
+
+
+def test_simulate_writes_groups_times_n_rows(capsys):
+    table = rows(run(capsys, "simulate", "--groups", "5", "--n", "3", "--seed", "1"))
+    assert table[0] == ["group", "value"]
+    assert len(table) - 1 == 15
+    labels = [r[0] for r in table[1:]]
+    assert sorted(set(labels)) == ["g1", "g2", "g3", "g4", "g5"]
+    assert all(labels.count(g) == 3 for g in set(labels))
+
+
+def test_simulate_writes_the_simulation_in_full_precision(capsys):
+    # the command's defaults are tau 0.5, mu 0, sigma 1
+    table = rows(run(capsys, "simulate", "--groups", "4", "--n", "2", "--seed", "9", "--truth"))
+    sim = partialpool.simulate(4, 2, 0.5, 0.0, 1.0, seed=9)
+    assert table[0] == ["group", "value", "truth"]
+    assert [r[0] for r in table[1:]] == [f"g{j + 1}" for j in sim.groups]
+    np.testing.assert_array_equal([float(r[1]) for r in table[1:]], sim.values)
+    np.testing.assert_array_equal([float(r[2]) for r in table[1:]], sim.theta[sim.groups])
+
+
+def test_simulate_truth_is_constant_within_each_group(capsys):
+    table = rows(run(capsys, "simulate", "--groups", "6", "--seed", "2", "--truth"))
+    truth: dict[str, set[str]] = {}
+    for group, _, t in table[1:]:
+        truth.setdefault(group, set()).add(t)
+    assert len(truth) == 6
+    assert all(len(t) == 1 for t in truth.values())
+    assert len({t for ts in truth.values() for t in ts}) == 6
+
+
+def test_simulate_seed_is_reproducible(capsys):
+    first = run(capsys, "simulate", "--seed", "7")
+    assert run(capsys, "simulate", "--seed", "7") == first
+    assert run(capsys, "simulate", "--seed", "8") != first
+    assert run(capsys, "simulate") != run(capsys, "simulate")
+
+
+def test_simulate_group_sizes_from_a_range(capsys):
+    table = rows(run(capsys, "simulate", "--groups", "40", "--n-range", "3", "5", "--seed", "4"))
+    sizes = np.unique([r[0] for r in table[1:]], return_counts=True)[1]
+    assert sizes.size == 40
+    assert set(sizes) == {3, 4, 5}
+    default = rows(run(capsys, "simulate", "--groups", "60", "--seed", "4"))
+    sizes = np.unique([r[0] for r in default[1:]], return_counts=True)[1]
+    assert sizes.min() >= 2 and sizes.max() <= 40  # the documented default range 2..40
+
+
+def test_simulate_writes_in_chunks_without_changing_the_output(capsys, monkeypatch):
+    whole = run(capsys, "simulate", "--groups", "5", "--n", "3", "--seed", "5", "--truth")
+    monkeypatch.setattr("partialpool.cli.WRITE_ROWS", 4)
+    assert run(capsys, "simulate", "--groups", "5", "--n", "3", "--seed", "5", "--truth") == whole
+
+
+def test_simulate_output_file(capsys, tmp_path):
+    path = tmp_path / "sim.csv"
+    assert run(capsys, "simulate", "--seed", "3", "--output", str(path)) == ""
+    assert path.read_text(encoding="utf-8") == run(capsys, "simulate", "--seed", "3")
+    assert run(capsys, "simulate", "--seed", "3", "-o", str(path), "--n", "2") == ""
+    assert len(rows(path.read_text(encoding="utf-8"))) == 1 + 8 * 2
+
+
+def test_simulate_then_fit(capsys, tmp_path):
+    path = str(tmp_path / "sim.csv")
+    run(capsys, "simulate", "--groups", "6", "--n", "4", "--seed", "3", "--truth", "-o", path)
+    doc = json.loads(run(capsys, "fit", path, "--format", "json"))
+    sim = partialpool.simulate(6, 4, 0.5, seed=3)
+    groups = doc["groups"]
+    assert [g["group"] for g in groups] == [f"g{j}" for j in range(1, 7)]
+    assert [g["n"] for g in groups] == [4] * 6
+    np.testing.assert_array_equal([g["truth"] for g in groups], sim.theta)
+    means = np.bincount(sim.groups, weights=sim.values) / 4
+    np.testing.assert_allclose([g["no_pool"] for g in groups], means, rtol=1e-13)
+    table = run(capsys, "fit", path, "--format", "csv")
+    assert len(pd.read_csv(io.StringIO(table), comment="#")) == 6
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--sigma", "0"], "sigma must be > 0; got sigma == 0.0"),
+        (["--mu", "inf"], "mu must be finite; got mu == inf"),
+        (["--n-range", "5", "2"], "n range must have low <= high; got (5, 2)"),
+    ],
+)
+def test_simulate_bad_parameter_is_one_line(capsys, argv, message):
+    assert_one_line(fails(capsys, "simulate", *argv), message)
+
+
+def test_simulate_output_in_a_missing_folder(capsys, tmp_path):
+    err = fails(capsys, "simulate", "-o", str(tmp_path / "no" / "sim.csv"))
+    assert_one_line(err, "No such file or directory")
+
+
+def test_simulate_bad_parameter_leaves_the_output_file_alone(capsys, tmp_path):
+    path = tmp_path / "keep.csv"
+    path.write_text("group,value\na,1\n", encoding="utf-8")
+    assert_one_line(fails(capsys, "simulate", "--sigma", "-1", "-o", str(path)), "sigma")
+    assert path.read_text(encoding="utf-8") == "group,value\na,1\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--groups", "0"], "argument --groups: must be a whole number >= 1; got '0'"),
+        (["--n", "2", "--n-range", "1", "3"], "argument --n-range: not allowed with argument --n"),
+        (["--tau", "-1"], "argument --tau: must be a finite number >= 0; got '-1'"),
+    ],
+)
+def test_simulate_bad_option_exits_2(capsys, argv, message):
+    assert_one_line(fails(capsys, "simulate", *argv), message)
+
+
+# --- the installed command ---------------------------------------------------------------------
+
+
+def test_console_script_is_installed():
+    beside = Path(sys.executable).parent / "partialpool"
+    script = str(beside) if beside.exists() else shutil.which("partialpool")
+    assert script, "the partialpool console script is not installed"
+    done = subprocess.run(
+        [script, "fit", "eight_schools", "--method", "REML"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    # BDA3 / ../shared/data/README.md: precision-weighted grand mean 7.6856, se 4.0719
+    assert done.stdout.splitlines()[1] == "mu = 7.68562 (se 4.07192)"
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly():
+    command = [sys.executable, "-m", "partialpool.cli", "simulate", "--groups", "4000", "--n", "50"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdout.readline() == b"group,value\n"
+        process.stdout.close()  # like `| head -1`
+        error = process.stderr.read()
+        process.wait(timeout=120)
+    assert error == b"" and process.returncode == 1

@@ -1,0 +1,59 @@
+"""Bundled data sets: the published numbers, and Efron and Morris's held-out test."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+import numpy as np
+import pytest
+from conftest import DATA, read_columns
+
+from partialpool import complete_pool, estimate_tau2, partial_pool
+from partialpool.datasets import DATASETS, load
+
+
+def test_bundled_files_are_the_reference_files():
+    for name in ("eight_schools.csv", "efron_morris_1975.csv"):
+        bundled = files("partialpool.datasets").joinpath(name).read_text(encoding="utf-8")
+        assert bundled == (DATA / name).read_text(encoding="utf-8")
+
+
+def test_eight_schools_as_published():
+    data = load("eight_schools")
+    cols = read_columns("eight_schools.csv")  # Rubin (1981); BDA3 Table 5.2
+    np.testing.assert_array_equal(data.y, [28, 8, -3, 7, -1, 1, 18, 12])
+    np.testing.assert_array_equal(data.v, np.array(cols["se"], dtype=float) ** 2)
+    assert data.n is None and data.truth is None and data.values is None
+    assert data.labels[0] == "school A" and data.J == 8
+    pooled = complete_pool(data.y, data.v)
+    assert pooled.mu == pytest.approx(7.6856, abs=5e-5)  # ../shared/data/README.md
+    assert pooled.mu_se == pytest.approx(4.0719, abs=5e-5)
+    assert estimate_tau2(data.y, data.v, "HE") == 0.0  # BDA3 section 5.5: the moment estimate is 0
+
+
+def test_efron_morris_as_published():
+    data = load("efron_morris")
+    # Efron and Morris (1975), Table 1: 18 players, hits in 45 at-bats, Clemente first at .400
+    assert data.J == 18 and data.labels[0] == "Roberto Clemente"
+    np.testing.assert_array_equal(data.n, np.full(18, 45))
+    np.testing.assert_allclose(data.y[:3], [18 / 45, 17 / 45, 16 / 45])
+    assert data.truth[0] == 0.346 and data.truth[-1] == 0.200
+    p = np.sum(data.y * 45) / (18 * 45)
+    assert p == pytest.approx(0.2654, abs=5e-5)  # grand average .265 (Efron and Morris 1975)
+    np.testing.assert_allclose(data.v, p * (1 - p) / 45)
+
+
+def test_partial_pooling_beats_no_pooling_on_the_rest_of_the_season():
+    data = load("efron_morris")
+    raw = np.sum((data.y - data.truth) ** 2)
+    assert raw == pytest.approx(0.0755, abs=5e-4)  # Efron and Morris (1975): .0755 for the MLE
+    for method in ("HE", "DL", "PM", "ML", "REML", "SJ"):
+        fit = partial_pool(data.y, data.v, estimate_tau2(data.y, data.v, method))
+        pooled = np.sum((fit.theta - data.truth) ** 2)
+        assert pooled < 0.35 * raw  # Efron and Morris: .0215 for James-Stein, about 3.5x better
+
+
+def test_unknown_name_lists_the_valid_ones():
+    with pytest.raises(ValueError, match="eight_schools"):
+        load("nine_schools")
+    assert set(DATASETS) == {"eight_schools", "efron_morris"}

@@ -1,0 +1,219 @@
+"""The results table: its columns, the 95% interval, and the CSV, JSON and text renderings."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from partialpool import partial_pool
+from partialpool.csvfile import parse_csv
+from partialpool.datasets import load
+from partialpool.groupdata import GroupData
+from partialpool.results import COLUMNS, Z_95, group_table, to_csv, to_json, to_text
+
+BASE = ["group", "no_pool", "partial_pool", "sd", "lower_95", "upper_95", "shrinkage"]
+
+
+def data(**extra: object) -> GroupData:
+    """Four groups with unequal variances and labels of unequal length."""
+    return GroupData(
+        title="test",
+        labels=np.array(["a", "group bb", 'c, "quoted"', "dddd"]),
+        y=np.array([1.0, -2.5, 1 / 3, 4.0e-5]),
+        v=np.array([0.5, 2.0, 0.25, 1.0]),
+        **extra,
+    )
+
+
+def table_of(d: GroupData, tau2: float = 0.7, method: str | None = "HE"):
+    return group_table(d, partial_pool(d.y, d.v, tau2), method)
+
+
+# --- columns -----------------------------------------------------------------------------------
+
+
+def test_columns_without_n_or_truth():
+    assert list(table_of(data()).columns) == BASE
+
+
+def test_n_column_only_when_n_is_known():
+    table = table_of(data(n=np.array([3, 10, 7, 1])))
+    assert list(table.columns) == ["group", "n", *BASE[1:]]
+    np.testing.assert_array_equal(table.columns["n"], [3, 10, 7, 1])
+
+
+def test_truth_column_only_when_truth_is_known():
+    table = table_of(data(truth=np.array([0.9, -2.0, 0.0, 0.1])))
+    assert list(table.columns) == [*BASE, "truth"]
+    np.testing.assert_array_equal(table.columns["truth"], [0.9, -2.0, 0.0, 0.1])
+
+
+@pytest.mark.parametrize(
+    ("text", "keys"),
+    [
+        ("group,value\na,1\na,2\nb,4\nb,7\n", ["group", "n", *BASE[1:]]),
+        ("group,value,truth\na,1,0\na,2,0\nb,4,5\nb,7,5\n", ["group", "n", *BASE[1:], "truth"]),
+        ("group,estimate,se\na,1,1\nb,3,2\n", BASE),
+        ("group,estimate,se,truth\na,1,1,0\nb,3,2,2\n", [*BASE, "truth"]),
+        ("group,mean,sd,n\na,1,1,4\nb,3,2,9\n", ["group", "n", *BASE[1:]]),
+        ("group,mean,sd,n,truth\na,1,1,4,1\nb,3,2,9,2\n", ["group", "n", *BASE[1:], "truth"]),
+    ],
+)
+def test_columns_follow_the_csv_layout(text, keys):
+    d = parse_csv(text)
+    assert list(table_of(d).columns) == keys
+
+
+def test_every_column_has_a_heading():
+    table = table_of(data(n=np.array([1, 2, 3, 4]), truth=np.zeros(4)))
+    assert set(table.columns) == set(COLUMNS)
+
+
+def test_bundled_data_sets():
+    # eight schools (BDA3 Table 5.2) reports estimates and standard errors only; Efron and
+    # Morris (1975) give 45 at-bats per player and the rest-of-season average as truth.
+    assert list(table_of(load("eight_schools")).columns) == BASE
+    assert list(table_of(load("efron_morris")).columns) == ["group", "n", *BASE[1:], "truth"]
+
+
+# --- numbers -----------------------------------------------------------------------------------
+
+
+def test_interval_is_theta_plus_minus_the_normal_quantile():
+    d = data()
+    fit = partial_pool(d.y, d.v, 0.7)
+    table = group_table(d, fit)
+    z = stats.norm.ppf(0.975)  # 1.959963984540054
+    assert z == pytest.approx(Z_95, rel=1e-15)
+    np.testing.assert_allclose(table.columns["lower_95"], fit.theta - z * fit.sd, rtol=1e-14)
+    np.testing.assert_allclose(table.columns["upper_95"], fit.theta + z * fit.sd, rtol=1e-14)
+
+
+def test_interval_covers_95_percent_of_the_normal_posterior():
+    d = data()
+    table = table_of(d)
+    c = table.columns
+    mass = stats.norm.cdf(c["upper_95"], c["partial_pool"], c["sd"]) - stats.norm.cdf(
+        c["lower_95"], c["partial_pool"], c["sd"]
+    )
+    np.testing.assert_allclose(mass, 0.95, rtol=1e-12)
+
+
+def test_table_numbers_are_the_fit():
+    d = data()
+    tau2 = 0.7
+    table = table_of(d, tau2, "REML")
+    # BDA3 eq. 5.17 with the GLS mean: B_j = v_j / (v_j + tau2), mu = sum(y/(v+t)) / sum(1/(v+t))
+    w = 1 / (d.v + tau2)
+    mu = np.sum(w * d.y) / np.sum(w)
+    b = d.v / (d.v + tau2)
+    np.testing.assert_allclose(table.columns["shrinkage"], b, rtol=1e-15)
+    np.testing.assert_allclose(table.columns["partial_pool"], (1 - b) * d.y + b * mu, rtol=1e-13)
+    np.testing.assert_array_equal(table.columns["no_pool"], d.y)
+    assert table.mu == pytest.approx(mu, rel=1e-15)
+    assert table.mu_se == pytest.approx(1 / math.sqrt(np.sum(w)), rel=1e-15)
+    assert (table.tau2, table.method) == (0.7, "REML")
+
+
+# --- CSV ---------------------------------------------------------------------------------------
+
+
+def test_csv_round_trips_in_full_precision():
+    table = table_of(data(n=np.array([3, 10, 7, 1]), truth=np.array([0.9, -2.0, 1e-300, 0.1])))
+    text = to_csv(table)
+    back = pd.read_csv(io.StringIO(text), comment="#")
+    assert list(back.columns) == list(table.columns)
+    assert list(back["group"]) == ["a", "group bb", 'c, "quoted"', "dddd"]
+    assert back["n"].dtype.kind == "i"
+    # pandas < 3 parses floats to within one unit in the last place by default; Python's
+    # float() is correctly rounded, so the text itself must give back every bit
+    rows = list(csv.reader(io.StringIO(text.split("\n", 2)[2])))
+    for i, (key, column) in enumerate(table.columns.items()):
+        if key == "group":
+            continue
+        np.testing.assert_allclose(back[key], column, rtol=2.3e-16, atol=0, err_msg=key)
+        np.testing.assert_array_equal([float(r[i]) for r in rows[1:]], column, err_msg=key)
+
+
+def test_csv_starts_with_the_fit_as_comments():
+    table = table_of(data(), 0.25, "DL")
+    lines = to_csv(table).splitlines()
+    assert lines[0] == "# tau2 = 0.25 (estimated by DL); tau = 0.5"
+    assert lines[1] == f"# mu = {table.mu:.6g} (se {table.mu_se:.6g})"
+    assert lines[2] == ",".join(f'"{key}"' for key in BASE)  # text is quoted
+    assert len(lines) == 3 + 4
+
+
+def test_csv_label_with_a_hash_round_trips():
+    d = GroupData(title="t", labels=np.array(["team #1", "team #2"]), y=np.zeros(2), v=np.ones(2))
+    back = pd.read_csv(io.StringIO(to_csv(table_of(d))), comment="#")
+    assert list(back["group"]) == ["team #1", "team #2"]
+
+
+# --- JSON --------------------------------------------------------------------------------------
+
+
+def test_json_keys_and_types():
+    table = table_of(data(n=np.array([3, 10, 7, 1]), truth=np.array([0.9, -2.0, 0.0, 0.1])))
+    doc = json.loads(to_json(table))
+    assert list(doc) == ["method", "tau2", "tau", "mu", "mu_se", "groups"]
+    assert len(doc["groups"]) == 4
+    assert all(list(g) == list(table.columns) for g in doc["groups"])
+    assert [g["n"] for g in doc["groups"]] == [3, 10, 7, 1]
+    assert all(type(g["n"]) is int for g in doc["groups"])
+    assert doc["groups"][2]["group"] == 'c, "quoted"'
+
+
+def test_json_numbers_are_exact():
+    table = table_of(data(), 0.7, "PM")
+    doc = json.loads(to_json(table))
+    assert doc["method"] == "PM"
+    assert doc["tau2"] == 0.7
+    assert doc["tau"] == math.sqrt(0.7)
+    assert (doc["mu"], doc["mu_se"]) == (table.mu, table.mu_se)
+    for key in BASE[1:]:
+        np.testing.assert_array_equal([g[key] for g in doc["groups"]], table.columns[key])
+
+
+def test_json_method_is_null_when_tau2_was_given():
+    assert json.loads(to_json(table_of(data(), 1.0, None)))["method"] is None
+
+
+# --- text --------------------------------------------------------------------------------------
+
+
+def test_text_lines_are_aligned():
+    table = table_of(data(n=np.array([3, 10, 7, 1000]), truth=np.array([0.9, -2.0, 0.0, 0.1])))
+    lines = to_text(table).splitlines()
+    assert lines[2] == ""
+    body = lines[3:]
+    assert len(body) == 1 + 4
+    assert len({len(line) for line in body}) == 1
+    assert body[0].startswith("group        ")  # widest label is 'c, "quoted"', 11 characters
+    assert [line[:11].rstrip() for line in body[1:]] == list(data().labels)
+    # every number ends in the same column as its heading
+    for heading in ("n_j", "partial pooling", "truth"):
+        end = body[0].index(heading) + len(heading)
+        assert all(line[end - 1] != " " and line[end : end + 1] in ("", " ") for line in body)
+
+
+def test_text_shows_four_significant_digits():
+    table = table_of(data(), 0.7, "HE")
+    row = to_text(table).splitlines()[6]  # 'c, "quoted"' (two words), y = 1/3
+    assert row.split()[2] == "0.3333"
+    assert to_text(table).splitlines()[7].split()[1] == "4e-05"
+
+
+def test_text_fit_lines():
+    given = to_text(table_of(data(), 0.25, None)).splitlines()
+    assert given[0] == "tau2 = 0.25 (given); tau = 0.5"
+    estimated = to_text(table_of(data(), 2.0, "REML")).splitlines()
+    assert estimated[0] == "tau2 = 2 (estimated by REML); tau = 1.41421"
+    assert estimated[1].startswith("mu = ") and " (se " in estimated[1]
