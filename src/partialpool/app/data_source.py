@@ -12,6 +12,7 @@ import param
 
 from ..csvfile import MAX_UPLOAD_BYTES
 from .state import SOURCES, PoolingState
+from .throttle import served_document
 from .views import CSS
 
 UPLOAD_HELP = f"""
@@ -66,8 +67,8 @@ class BoundedFileDropper(pn.widgets.FileDropper):
 def _soon(callback: Callable[[], None]) -> None:
     """Run callback on the next tick of the served document (so that what the page shows now
     reaches the browser first), or at once outside a server."""
-    doc = pn.state.curdoc
-    if doc is None or doc.session_context is None:
+    doc = served_document()
+    if doc is None:
         callback()
     else:
         doc.add_next_tick_callback(callback)

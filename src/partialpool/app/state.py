@@ -140,7 +140,7 @@ class PoolingState(param.Parameterized):
 
     def _show(self, data: GroupData, refit_tau: bool) -> None:
         """Put new data on show in one update; with refit_tau the slider moves to tau_hat."""
-        tau_hat = math.sqrt(estimate_tau2(data.y, data.v, self.method))
+        tau_hat = self._tau_hat(data)
         tau = tau_hat if refit_tau else self.tau
         self._fixed = self._fixed_errors(data, tau_hat)
         fit = partial_pool(data.y, data.v, tau**2)
@@ -153,6 +153,9 @@ class PoolingState(param.Parameterized):
             errors=self._errors(data, fit),
             problem="",
         )
+
+    def _tau_hat(self, data: GroupData) -> float:
+        return math.sqrt(estimate_tau2(data.y, data.v, self.method))
 
     def _fixed_errors(self, data: GroupData, tau_hat: float) -> dict[str, float]:
         if data.truth is None:
@@ -171,7 +174,7 @@ class PoolingState(param.Parameterized):
     @param.depends("method", watch=True)
     def _on_method(self) -> None:
         data = self.data
-        self.tau_hat = math.sqrt(estimate_tau2(data.y, data.v, self.method))
+        self.tau_hat = self._tau_hat(data)
         self._fixed = self._fixed_errors(data, self.tau_hat)
         self.errors = self._errors(data, self.fit)
 

@@ -5,9 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import panel as pn
+from bokeh.document import Document
 
 Schedule = Callable[[Callable[[], None], int], object]
 """schedule(callback, ms): run callback once, ms milliseconds later."""
+
+
+def served_document() -> Document | None:
+    """The document of the session being served, or None outside a server (e.g. in tests)."""
+    doc = pn.state.curdoc
+    return doc if doc is not None and doc.session_context is not None else None
 
 
 class Throttled:
@@ -32,8 +39,8 @@ class Throttled:
             return
         schedule = self._schedule
         if schedule is None:
-            doc = pn.state.curdoc
-            if doc is None or doc.session_context is None:
+            doc = served_document()
+            if doc is None:
                 self._action()
                 return
             schedule = doc.add_timeout_callback

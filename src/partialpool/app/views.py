@@ -18,6 +18,7 @@ from bokeh.models import ColumnDataSource, FixedTicker, HoverTool, LabelSet, Ran
 from bokeh.plotting import figure
 
 from ..groupdata import GroupData
+from ..results import Z_95
 from .state import SORTS, PoolingState
 from .style import FITTED, GRAND_MEAN, NO_POOL, OBSERVATION, PARTIAL_POOL, TABLE_ROWS, TRUTH
 from .throttle import Throttled
@@ -44,8 +45,6 @@ ROW_PIXELS = 30
 
 MAX_DOTS = 20_000
 """The most raw observations drawn; beyond this an evenly spaced subset is drawn."""
-
-Z_95 = 1.959963984540054
 
 TOOLTIPS = [
     ("group", "@label"),
