@@ -126,3 +126,15 @@ def test_tau_reaches_the_url_once_it_is_still(state):
     assert location.query_params["tau"] == "0.3"
     state.tau = 0.4
     assert len(scheduled) == 1
+
+
+def test_switching_to_more_groups_redraws_once_with_matching_sizes(state):
+    views = ShrinkageFigure(state=state), TauControls(state=state), MSETable(state=state)
+    seen = []
+    state.param.watch(lambda *events: seen.append(sorted(e.name for e in events)), ["fit"])
+    for source, J in [("efron_morris", 18), ("eight_schools", 8), ("efron_morris", 18)]:
+        state.source = source
+        groups = views[0]._groups.data
+        assert len(groups["theta_hat"]) == len(groups["label"]) == J
+        np.testing.assert_array_equal(groups["theta_hat"], state.fit.theta)
+    assert seen == [["fit"]] * 3  # one fit per switch, delivered with the new data

@@ -184,6 +184,10 @@ class PoolingState(param.Parameterized):
 
     @param.depends("tau", watch=True)
     def _on_tau(self) -> None:
+        if self.fit.tau2 == self.tau**2:
+            # `_show` already fitted the new data at this tau, in the same update; a second
+            # fit would reach the views before the new data and patch them with the wrong size.
+            return
         fit = partial_pool(self.data.y, self.data.v, self.tau**2)
         self.param.update(fit=fit, errors=self._errors(self.data, fit))
 
