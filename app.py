@@ -4,7 +4,12 @@ import panel as pn
 
 from partialpool.app import PoolingState
 from partialpool.app.data_source import DataSource
+from partialpool.app.paths_view import ShrinkagePathsView
+from partialpool.app.posterior_view import PosteriorView
 from partialpool.app.results_table import ResultsTable
+from partialpool.app.risk_view import RiskCurveView
+from partialpool.app.study import MonteCarloRun
+from partialpool.app.study_view import MonteCarloView
 from partialpool.app.url import sync_url
 from partialpool.app.views import (
     CSS,
@@ -30,6 +35,17 @@ def report(message: str) -> None:
 if pn.state.location is not None:
     sync_url(state, pn.state.location, report, pn.state.curdoc.add_timeout_callback)
 
+views = pn.Tabs(
+    ("Risk", RiskCurveView(state=state)),
+    ("Posterior", PosteriorView(state=state)),
+    ("Paths", ShrinkagePathsView(state=state)),
+    ("Monte Carlo", MonteCarloView(run=MonteCarloRun(state=state))),
+    ("Guide", pn.pane.Markdown(GUIDE)),
+    dynamic=True,
+    sizing_mode="stretch_width",
+    css_classes=["views"],
+)
+
 template = pn.template.BootstrapTemplate(
     title="partialpool: no, complete and partial pooling of group means",
     sidebar=[DataSource(state=state), SimulationSettings(state=state)],
@@ -39,9 +55,7 @@ template = pn.template.BootstrapTemplate(
             pn.Column(
                 TauControls(state=state), ShrinkageFigure(state=state), sizing_mode="stretch_width"
             ),
-            pn.Column(
-                "### Mean squared error", MSETable(state=state), pn.pane.Markdown(GUIDE), width=420
-            ),
+            pn.Column(MSETable(state=state), views, width=470),
             sizing_mode="stretch_width",
         ),
         ResultsTable(state=state),

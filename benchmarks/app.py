@@ -21,7 +21,12 @@ ROOT = Path(__file__).parent.parent
 sys.path.insert(0, str(ROOT))
 
 from partialpool.app import PoolingState  # noqa: E402
+from partialpool.app.paths_view import ShrinkagePathsView  # noqa: E402
+from partialpool.app.posterior_view import PosteriorView  # noqa: E402
 from partialpool.app.results_table import ResultsTable  # noqa: E402
+from partialpool.app.risk_view import RiskCurveView  # noqa: E402
+from partialpool.app.study import MonteCarloRun  # noqa: E402
+from partialpool.app.study_view import MonteCarloView  # noqa: E402
 from partialpool.app.views import MSETable, ShrinkageFigure, TauControls  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS, Session, free_port, serve_app  # noqa: E402
 
@@ -33,31 +38,45 @@ def summary(ms: list[float]) -> str:
 
 def server_callback(moves: int = 300) -> None:
     """One tau move at J = 100 groups x 100 observations: core + every view's in-place update
-    (outside a served session the deferred text and table updates run at once, so they count)."""
-    state = PoolingState(J=100, n_range=(100, 100))
-    views = (
-        ShrinkageFigure(state=state),
-        TauControls(state=state),
-        MSETable(state=state),
-        ResultsTable(state=state),
-    )
-    layout = pn.Column(*views)
-    doc = Document()
-    layout.get_root(doc)
-    pn.state.curdoc = doc
-    taus = np.linspace(0.05, 2.0, moves)
-    times = []
-    for tau in taus:
-        start = time.perf_counter()
-        state.tau = float(tau)
-        times.append((time.perf_counter() - start) * 1e3)
-    resimulate = []
-    for seed in range(20):
-        start = time.perf_counter()
-        state.seed = seed + 100
-        resimulate.append((time.perf_counter() - start) * 1e3)
-    print(f"server, one tau move, J = 100 x 100 observations: {summary(times)} (target < 5 ms)")
-    print(f"server, new data (J = 100 x 100, rebuilds data not figures): {summary(resimulate)}")
+    (outside a served session the deferred text and table updates run at once, so they count),
+    with the figure's views alone and then with the tabs' views added, in this one run."""
+    for with_tabs in (False, True):
+        state = PoolingState(J=100, n_range=(100, 100), show_full_bayes=with_tabs)
+        views = [
+            ShrinkageFigure(state=state),
+            TauControls(state=state),
+            MSETable(state=state),
+            ResultsTable(state=state),
+        ]
+        if with_tabs:
+            views += [
+                RiskCurveView(state=state),
+                PosteriorView(state=state),
+                ShrinkagePathsView(state=state),
+                MonteCarloView(run=MonteCarloRun(state=state)),
+            ]
+        layout = pn.Column(*views)
+        doc = Document()
+        layout.get_root(doc)
+        pn.state.curdoc = doc
+        times = []
+        for tau in np.linspace(0.05, 2.0, moves):
+            start = time.perf_counter()
+            state.tau = float(tau)
+            times.append((time.perf_counter() - start) * 1e3)
+        resimulate = []
+        for seed in range(20):
+            start = time.perf_counter()
+            state.seed = seed + 100
+            resimulate.append((time.perf_counter() - start) * 1e3)
+        which = "every view, tabs included" if with_tabs else "figure, controls and tables only"
+        print(f"server, one tau move, J = 100 x 100, {which}: {summary(times)} (target < 10 ms)")
+        print(f"server, new data, J = 100 x 100, {which}: {summary(resimulate)}")
+    run = MonteCarloRun(state=PoolingState(), replications=10_000)
+    start = time.perf_counter()
+    run.param.trigger("run")
+    elapsed = time.perf_counter() - start
+    print(f"Monte Carlo study from the app, R = 10,000, J = 12: {elapsed * 1e3:.0f} ms (< 2 s)")
 
 
 MEASURE = """

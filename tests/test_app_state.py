@@ -8,7 +8,17 @@ import numpy as np
 import pytest
 from bad_csv import BAD_FILES
 
-from partialpool import complete_pool, datasets, estimate_tau2, mse, no_pool, partial_pool, simulate
+from partialpool import (
+    complete_pool,
+    datasets,
+    estimate_tau2,
+    full_bayes,
+    mse,
+    no_pool,
+    partial_pool,
+    partial_pool_path,
+    simulate,
+)
 from partialpool.app import PoolingState
 from partialpool.app.state import MAX_GROUPS, row_order
 
@@ -69,6 +79,7 @@ def test_mse_table_is_core_mse_of_each_estimator():
         "complete_pool": mse(complete_pool(y, v), theta),
         "partial_pool": mse(partial_pool(y, v, 0.09), theta),
         "empirical_bayes": mse(partial_pool(y, v, tau2_hat), theta),
+        "full_bayes": mse(full_bayes(y, v).theta_mean, theta),
     }
 
 
@@ -160,7 +171,13 @@ def test_a_good_upload_is_shown_and_scored():
     assert state.source == "upload" and state.problem == ""
     assert list(state.data.labels) == ["A", "B", "C"] and state.data.title == "mine.csv"
     np.testing.assert_array_equal(state.data.truth, [1.5, 4.0, 0.5])
-    assert set(state.errors) == {"no_pool", "complete_pool", "partial_pool", "empirical_bayes"}
+    assert set(state.errors) == {
+        "no_pool",
+        "complete_pool",
+        "partial_pool",
+        "empirical_bayes",
+        "full_bayes",
+    }
 
 
 @pytest.mark.parametrize("content, message", BAD_FILES.values(), ids=BAD_FILES)
@@ -213,3 +230,60 @@ def test_sessions_do_not_share_uploads():
 def test_starting_on_upload_without_a_file_shows_the_simulation():
     state = PoolingState(source="upload")
     assert state.data.title == "Simulated groups" and "no file" in state.problem
+
+
+def test_risk_curve_at_the_sliders_tau_is_the_tables_partial_pool_mse():
+    state = PoolingState(seed=4)
+    k = 37
+    state.tau = float(state.risk.tau[k])
+    assert state.risk.mse[k] == pytest.approx(state.errors["partial_pool"], rel=1e-12)
+    assert state.risk.no_pool == state.errors["no_pool"]
+    assert state.risk.complete_pool == pytest.approx(state.errors["complete_pool"], rel=1e-14)
+
+
+def test_grid_spans_the_tau_axis_and_follows_new_data():
+    state = PoolingState(seed=4)
+    assert state.path.tau[0] == 0.0 and state.path.tau[-1] == state.tau_max == 3.0
+    expected = partial_pool_path(state.data.y, state.data.v, state.path.tau)
+    np.testing.assert_array_equal(state.path.theta, expected.theta)
+    state.source = "eight_schools"
+    assert state.risk is None
+    assert state.path.theta.shape == (201, 8) and state.tau_max == 55.0  # 3 x 18, rounded up
+
+
+def test_tau_beyond_the_axis_extends_it():
+    state = PoolingState(seed=4)
+    state.tau = 7.3
+    assert state.tau_max == 7.5 and state.path.tau[-1] == 7.5
+
+
+def test_posterior_follows_the_prior():
+    state = PoolingState(source="eight_schools")
+    y, v = state.data.y, state.data.v
+    assert state.posterior.prior == "uniform"
+    np.testing.assert_array_equal(state.posterior.theta_mean, full_bayes(y, v).theta_mean)
+    assert state.prior_scale == 10.0  # median se_j of the eight schools is 10.5
+    state.prior = "half-cauchy"
+    expected = full_bayes(y, v, "half-cauchy", 10.0)
+    np.testing.assert_array_equal(state.posterior.tau_density, expected.tau_density)
+    state.prior_scale = 25.0
+    assert state.posterior.scale == 25.0
+    assert "full_bayes" not in state.errors  # no truth to score against
+
+
+def test_full_bayes_is_scored_when_the_truth_is_known():
+    state = PoolingState(source="efron_morris")
+    fb = full_bayes(state.data.y, state.data.v)
+    assert state.errors["full_bayes"] == mse(fb.theta_mean, state.data.truth)
+    state.prior = "half-cauchy"
+    fb = full_bayes(state.data.y, state.data.v, "half-cauchy", state.prior_scale)
+    assert state.errors["full_bayes"] == mse(fb.theta_mean, state.data.truth)
+
+
+def test_two_groups_have_no_flat_prior_posterior():
+    state = PoolingState()
+    assert state.upload(b"group,estimate,se\na,1.0,0.5\nb,3.0,0.8\n", "two.csv")
+    assert state.posterior is None
+    assert "choose the half-Cauchy prior" in state.posterior_problem
+    state.prior = "half-cauchy"
+    assert state.posterior is not None and state.posterior_problem == ""

@@ -57,11 +57,17 @@ def test_mse_table_shows_each_number_and_marks_the_best(state):
     table = MSETable(state=state)
     state.tau = 0.0
     text = table._pane.object
-    for value in state.errors.values():
+    assert "data-estimator='full_bayes'" not in text
+    shown = {key: value for key, value in state.errors.items() if key != "full_bayes"}
+    for value in shown.values():
         assert f"{value:.4g}" in text
-    best = min(state.errors, key=state.errors.get)
+    best = min(shown, key=shown.get)
     assert f"class='best' data-estimator='{best}'" in text
     assert text.count("class='best'") == 1
+    state.show_full_bayes = True
+    text = table._pane.object
+    assert "data-estimator='full_bayes'><td><span class='swatch'" in text
+    assert f"{state.errors['full_bayes']:.4g}" in text
 
 
 def test_tau_controls_follow_the_state(state):

@@ -5,8 +5,16 @@ sampling variances v_j = sigma^2 / n_j. It depends on numpy only.
 """
 
 from .bayes import PRIORS, FullBayes, full_bayes
-from .pooling import PoolingEstimate, complete_pool, no_pool, partial_pool, shrinkage
-from .risk import mse
+from .pooling import (
+    PoolingEstimate,
+    ShrinkagePath,
+    complete_pool,
+    no_pool,
+    partial_pool,
+    partial_pool_path,
+    shrinkage,
+)
+from .risk import RiskCurve, mse, risk_curve
 from .simulate import Simulation, Summary, simulate, summarize
 from .stein import JamesStein, james_stein
 from .tau2 import TAU2_METHODS, ConvergenceError, estimate_tau2
@@ -20,6 +28,8 @@ __all__ = [
     "FullBayes",
     "JamesStein",
     "PoolingEstimate",
+    "RiskCurve",
+    "ShrinkagePath",
     "Simulation",
     "Summary",
     "complete_pool",
@@ -29,6 +39,8 @@ __all__ = [
     "mse",
     "no_pool",
     "partial_pool",
+    "partial_pool_path",
+    "risk_curve",
     "shrinkage",
     "simulate",
     "summarize",

@@ -152,3 +152,47 @@ def partial_pool(y: object, v: object, tau2: float, mu: float | None = None) -> 
     if mu_var and not math.isinf(mu_var):
         var = var + b**2 * mu_var
     return PoolingEstimate(theta=theta, shrinkage=b, var=var, mu=mu, mu_var=mu_var, tau2=tau2)
+
+
+@dataclass(frozen=True, eq=False)
+class ShrinkagePath:
+    """Partial pooling along a grid of tau values (BDA3 figure 5.6).
+
+    Fields
+    ------
+    tau : the grid, length G.
+    mu : mu_hat(tau), the GLS mean at each tau, length G.
+    theta : theta_hat_j(tau), shape (G, J): row k is `partial_pool(y, v, tau[k]**2).theta`.
+    shrinkage : B_j(tau) = v_j / (v_j + tau^2), shape (G, J).
+    """
+
+    tau: np.ndarray
+    mu: np.ndarray
+    theta: np.ndarray
+    shrinkage: np.ndarray
+
+
+def partial_pool_path(y: object, v: object, tau: object) -> ShrinkagePath:
+    """Partial pooling at every tau of a grid at once: theta_hat_j(tau) = y_j + B_j (mu_hat - y_j).
+
+    The same estimate as `partial_pool(y, v, tau**2)` for each tau (mu estimated by GLS),
+    vectorised over the grid and the groups. Gelman et al. (2013), BDA3 section 5.5, figure 5.6.
+
+    Parameters
+    ----------
+    y : group means, length J.
+    v : sampling variances (> 0), length J or one number.
+    tau : the grid of between-group sds, each finite and >= 0.
+    """
+    y, v = check_groups(y, v)
+    tau = as_vector(tau, "tau")
+    if np.any(tau < 0):
+        i = int(np.flatnonzero(tau < 0)[0])
+        raise ValueError(f"tau must be >= 0; got tau[{i}] == {tau[i]}")
+    tau2 = (tau**2)[:, None]
+    total = v + tau2
+    w = 1.0 / total
+    mu = (w @ y) / w.sum(axis=1)
+    b = v / total
+    theta = (tau2 / total) * y + b * mu[:, None]
+    return ShrinkagePath(tau=tau, mu=mu, theta=theta, shrinkage=b)

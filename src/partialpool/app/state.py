@@ -9,13 +9,20 @@ import numpy as np
 import param
 
 from .. import (
+    PRIORS,
     TAU2_METHODS,
+    FullBayes,
+    RiskCurve,
+    ShrinkagePath,
     complete_pool,
     datasets,
     estimate_tau2,
+    full_bayes,
     mse,
     no_pool,
     partial_pool,
+    partial_pool_path,
+    risk_curve,
     simulate,
 )
 from ..csvfile import CSVError, parse_csv
@@ -37,6 +44,26 @@ SOURCES = {
 MAX_GROUPS = 1000
 """The most groups the app draws; larger files are for the command line."""
 
+TAU_GRID_SIZE = 201
+"""Points of the tau grid on which the risk curve and the shrinkage paths are drawn."""
+
+
+def tau_end(data: GroupData, tau_true: float, tau_hat: float, tau: float) -> float:
+    """A round upper end for the tau axis: at 3 sigma (or 3 times the largest se_j) even the
+    least precise group is barely pooled; it also reaches 1.5 times the true and fitted tau."""
+    scale = data.sigma if data.sigma is not None else math.sqrt(float(data.v.max()))
+    end = max(3.0 * scale, 1.5 * tau_true, 1.5 * tau_hat, tau)
+    magnitude = 10.0 ** math.floor(math.log10(end))
+    return float(math.ceil(end / magnitude * 2) / 2 * magnitude)
+
+
+def typical_se(data: GroupData) -> float:
+    """The median se_j rounded to one significant digit: the half-Cauchy prior's default scale,
+    weakly informative on the scale of the data (Gelman 2006, *Bayesian Analysis* 1:515-534)."""
+    se = math.sqrt(float(np.median(data.v)))
+    magnitude = 10.0 ** math.floor(math.log10(se))
+    return float(round(se / magnitude) * magnitude)
+
 
 def row_order(data: GroupData, sort: str) -> np.ndarray:
     """Row of each group in the figure, 0 at the top: in file order, the least precise first
@@ -56,7 +83,9 @@ class PoolingState(param.Parameterized):
     For simulated data sigma is known, as in the model: v_j = sigma^2 / n_j. tau_hat is the
     core's `estimate_tau2(y, v, method)` (the method of moments by default), and `errors` holds
     the core's `mse` of each estimator against the truth, or nothing when the truth is unknown.
-    A rejected upload sets `problem` and leaves the data as they were.
+    New data also bring the tau axis (`tau_max`), the shrinkage paths and risk curve on a grid
+    along it, and the exact posterior (`full_bayes`) under the chosen prior; a tau move only
+    refits partial pooling. A rejected upload sets `problem` and leaves the data as they were.
     """
 
     source = param.Selector(default="simulated", objects=list(SOURCES), label="Data")
@@ -73,6 +102,11 @@ class PoolingState(param.Parameterized):
     fit_tau = param.Event(label="Fit tau from data")
     method = param.Selector(default="HE", objects=list(TAU2_METHODS), label="Estimator of tau")
     sort = param.Selector(default="group", objects=list(SORTS), label="Sort rows by")
+    prior = param.Selector(default="uniform", objects=list(PRIORS), label="Prior on tau")
+    prior_scale = param.Number(
+        0.2, bounds=(0.0, 1e100), inclusive_bounds=(False, True), label="Half-Cauchy scale"
+    )
+    show_full_bayes = param.Boolean(False, label="Full Bayes in the figure")
 
     simulation = param.ClassSelector(
         class_=Simulation, precedence=-1, doc="the last simulated data, also when not shown"
@@ -84,9 +118,21 @@ class PoolingState(param.Parameterized):
     errors = param.Dict(
         precedence=-1,
         doc="MSE against the truth: no_pool, complete_pool, partial_pool (at tau), "
-        "empirical_bayes; empty when the truth is unknown",
+        "empirical_bayes and full_bayes (when there is a posterior); empty when the truth "
+        "is unknown",
     )
     problem = param.String("", precedence=-1, doc="why the last upload was refused, or ''")
+    tau_max = param.Number(1.0, precedence=-1, doc="the upper end of the tau axis and slider")
+    path = param.ClassSelector(
+        class_=ShrinkagePath, precedence=-1, doc="partial pooling on a grid from 0 to tau_max"
+    )
+    risk = param.ClassSelector(
+        class_=RiskCurve, allow_None=True, precedence=-1, doc="MSE along the grid, or None"
+    )
+    posterior = param.ClassSelector(
+        class_=FullBayes, allow_None=True, precedence=-1, doc="full Bayes under the prior"
+    )
+    posterior_problem = param.String("", precedence=-1, doc="why there is no posterior, or ''")
 
     def __init__(self, **params: object) -> None:
         super().__init__(**params)
@@ -139,32 +185,66 @@ class PoolingState(param.Parameterized):
         return True
 
     def _show(self, data: GroupData, refit_tau: bool) -> None:
-        """Put new data on show in one update; with refit_tau the slider moves to tau_hat."""
+        """Put new data on show in one update; with refit_tau (a new source) the slider moves to
+        tau_hat and the half-Cauchy scale to the data's typical se_j."""
         tau_hat = self._tau_hat(data)
         tau = tau_hat if refit_tau else self.tau
-        self._fixed = self._fixed_errors(data, tau_hat)
+        scale = typical_se(data) if refit_tau else self.prior_scale
+        posterior = self._posterior(data, self.prior, scale)
+        self._fixed = self._fixed_errors(data, tau_hat, posterior)
         fit = partial_pool(data.y, data.v, tau**2)
         self.param.update(
             data=data,
             tau_hat=tau_hat,
             tau=tau,
+            prior_scale=scale,
             order=row_order(data, self.sort),
             fit=fit,
             errors=self._errors(data, fit),
             problem="",
+            **self._grid(data, tau, tau_hat),
+            **posterior,
         )
+
+    def _grid(self, data: GroupData, tau: float, tau_hat: float) -> dict[str, object]:
+        """The tau axis's end, and the shrinkage paths and risk curve on a grid up to it."""
+        true_tau = self.tau_true if self.source == "simulated" else 0.0
+        end = tau_end(data, true_tau, tau_hat, tau)
+        grid = np.linspace(0.0, end, TAU_GRID_SIZE)
+        return {
+            "tau_max": end,
+            "path": partial_pool_path(data.y, data.v, grid),
+            "risk": None if data.truth is None else risk_curve(data.y, data.v, data.truth, grid),
+        }
+
+    def _posterior(self, data: GroupData, prior: str, scale: float) -> dict[str, object]:
+        """full_bayes under the chosen prior, or why it cannot be computed."""
+        if prior == "uniform" and data.J < 3:
+            return {
+                "posterior": None,
+                "posterior_problem": "With 2 groups a flat prior on tau gives an improper "
+                "posterior; choose the half-Cauchy prior.",
+            }
+        fb = full_bayes(data.y, data.v, prior, scale if prior == "half-cauchy" else None)
+        return {"posterior": fb, "posterior_problem": ""}
 
     def _tau_hat(self, data: GroupData) -> float:
         return math.sqrt(estimate_tau2(data.y, data.v, self.method))
 
-    def _fixed_errors(self, data: GroupData, tau_hat: float) -> dict[str, float]:
+    def _fixed_errors(
+        self, data: GroupData, tau_hat: float, posterior: dict[str, object]
+    ) -> dict[str, float]:
         if data.truth is None:
             return {}
-        return {
+        errors = {
             "no_pool": mse(no_pool(data.y), data.truth),
             "complete_pool": mse(complete_pool(data.y, data.v), data.truth),
             "empirical_bayes": mse(partial_pool(data.y, data.v, tau_hat**2), data.truth),
         }
+        fb = posterior["posterior"]
+        if fb is not None:
+            errors["full_bayes"] = mse(fb.theta_mean, data.truth)
+        return errors
 
     def _errors(self, data: GroupData, fit: PoolingEstimate) -> dict[str, float]:
         if data.truth is None:
@@ -174,9 +254,26 @@ class PoolingState(param.Parameterized):
     @param.depends("method", watch=True)
     def _on_method(self) -> None:
         data = self.data
-        self.tau_hat = self._tau_hat(data)
-        self._fixed = self._fixed_errors(data, self.tau_hat)
-        self.errors = self._errors(data, self.fit)
+        tau_hat = self._tau_hat(data)
+        self._fixed = self._fixed_errors(data, tau_hat, self._current_posterior())
+        self.param.update(
+            tau_hat=tau_hat,
+            errors=self._errors(data, self.fit),
+            **self._grid(data, self.tau, tau_hat),
+        )
+
+    def _current_posterior(self) -> dict[str, object]:
+        return {"posterior": self.posterior, "posterior_problem": self.posterior_problem}
+
+    @param.depends("prior", "prior_scale", watch=True)
+    def _on_prior(self) -> None:
+        fb = self.posterior
+        scale = self.prior_scale if self.prior == "half-cauchy" else None
+        if fb is not None and (fb.prior, fb.scale) == (self.prior, scale):
+            return  # `_show` already computed it for this prior, with the new data
+        posterior = self._posterior(self.data, self.prior, self.prior_scale)
+        self._fixed = self._fixed_errors(self.data, self.tau_hat, posterior)
+        self.param.update(errors=self._errors(self.data, self.fit), **posterior)
 
     @param.depends("sort", watch=True)
     def _on_sort(self) -> None:
@@ -189,7 +286,8 @@ class PoolingState(param.Parameterized):
             # fit would reach the views before the new data and patch them with the wrong size.
             return
         fit = partial_pool(self.data.y, self.data.v, self.tau**2)
-        self.param.update(fit=fit, errors=self._errors(self.data, fit))
+        grid = self._grid(self.data, self.tau, self.tau_hat) if self.tau > self.tau_max else {}
+        self.param.update(fit=fit, errors=self._errors(self.data, fit), **grid)
 
     @param.depends("fit_tau", watch=True)
     def _on_fit_tau(self) -> None:

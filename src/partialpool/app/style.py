@@ -40,10 +40,13 @@ PARTIAL_POOL = Glyph("partial pooling: theta_hat_j", "#1a9641", "circle", fill_a
 TRUTH = Glyph("true theta_j", "#d4a20a", "triangle", size=11, outline="#8a6a00", line_width=1)
 GRAND_MEAN = Glyph("grand mean (complete pooling)", "#000000", "dash")
 FITTED = Glyph("tau_hat (fitted)", "#1a9641", "diamond")
+FULL_BAYES = Glyph("full Bayes: E(theta_j | y) ± 1.96 sd", "#7b3294", "diamond", size=11)
+SLIDER = Glyph("slider's tau", "#000000", "inverted_triangle")
 
 TABLE_ROWS = {
     "no_pool": ("No pooling", NO_POOL),
     "complete_pool": ("Complete pooling", GRAND_MEAN),
     "partial_pool": ("Partial, slider's tau", PARTIAL_POOL),
     "empirical_bayes": ("Partial, tau_hat (EB)", FITTED),
+    "full_bayes": ("Full Bayes", FULL_BAYES),
 }

@@ -20,7 +20,16 @@ from bokeh.plotting import figure
 from ..groupdata import GroupData
 from ..results import Z_95
 from .state import SORTS, PoolingState
-from .style import FITTED, GRAND_MEAN, NO_POOL, OBSERVATION, PARTIAL_POOL, TABLE_ROWS, TRUTH
+from .style import (
+    FITTED,
+    FULL_BAYES,
+    GRAND_MEAN,
+    NO_POOL,
+    OBSERVATION,
+    PARTIAL_POOL,
+    TABLE_ROWS,
+    TRUTH,
+)
 from .throttle import Throttled
 
 CSS = """
@@ -53,8 +62,13 @@ TOOLTIPS = [
     ("theta_hat_j (partial pooling)", "@theta_hat{0.000}"),
     ("shrinkage B_j", "@shrinkage{0.000}"),
     ("true theta_j", "@theta{0.000}"),
+    ("full Bayes E(theta_j | y)", "@fb_mean{0.000}"),
 ]
 """Bokeh escapes the @field values it shows, so group labels appear as text."""
+
+
+FULL_BAYES_OFFSET = 0.3
+"""The full-Bayes diamond and bar sit this far below the row's centre, clear of the circle."""
 
 
 def _jitter(count: int) -> np.ndarray:
@@ -74,17 +88,6 @@ def _x_extent(data: GroupData) -> tuple[float, float]:
     lo, hi = min(p.min() for p in parts), max(p.max() for p in parts)
     pad = 0.04 * (hi - lo) if hi > lo else max(abs(lo), 1.0)
     return float(lo - pad), float(hi + pad)
-
-
-def _slider_end(state: PoolingState) -> float:
-    """A round upper end for the tau slider: at 3 sigma (or 3 times the largest se_j) even the
-    least precise group is barely pooled."""
-    data = state.data
-    scale = data.sigma if data.sigma is not None else math.sqrt(float(data.v.max()))
-    true_tau = state.tau_true if state.source == "simulated" else 0.0
-    end = max(3.0 * scale, 1.5 * true_tau, 1.5 * state.tau_hat, state.tau)
-    magnitude = 10.0 ** math.floor(math.log10(end))
-    return float(math.ceil(end / magnitude * 2) / 2 * magnitude)
 
 
 def _slider_format(end: float) -> str:
@@ -130,11 +133,14 @@ class ShrinkageFigure(pn.viewable.Viewer):
         self._y_range = Range1d(0.0, 1.0, name="y_range")
         self._figure = self._build()
         self._refresh()
-        self.state.param.watch(self._on_state, ["data", "order", "fit"])
+        self.state.param.watch(
+            self._on_state, ["data", "order", "fit", "posterior", "show_full_bayes"]
+        )
 
     def _build(self) -> figure:
         fig = figure(
             name="shrinkage_figure",
+            css_classes=["shrinkage-figure"],
             title="Each row is a group: partial pooling pulls its mean toward the grand mean",
             x_range=self._x_range,
             y_range=self._y_range,
@@ -176,6 +182,11 @@ class ShrinkageFigure(pn.viewable.Viewer):
         )
         for column, glyph in (("theta", TRUTH), ("ybar", NO_POOL), ("theta_hat", PARTIAL_POOL)):
             fig.scatter(column, "row", source=self._groups, **glyph.scatter())
+        bar = {"line_color": FULL_BAYES.color, "line_width": 2, "line_alpha": 0.8}
+        self._full_bayes = [
+            fig.segment("fb_low", "fb_row", "fb_high", "fb_row", source=self._groups, **bar),
+            fig.scatter("fb_mean", "fb_row", source=self._groups, **FULL_BAYES.scatter()),
+        ]
         fig.add_tools(HoverTool(renderers=[bands], tooltips=TOOLTIPS, mode="mouse"))
         fig.legend.orientation = "horizontal"
         fig.legend.ncols = 3
@@ -189,11 +200,38 @@ class ShrinkageFigure(pn.viewable.Viewer):
         return fig
 
     def _on_state(self, *events: param.parameterized.Event) -> None:
+        names = {e.name for e in events}
         with pn.io.hold():
-            if {e.name for e in events} == {"fit"}:
+            if names == {"fit"}:
                 self._draw_fit()
+            elif names <= {"posterior", "show_full_bayes"}:
+                self._groups.patch(
+                    {k: [(slice(0, self.state.data.J), v)] for k, v in self._posterior().items()}
+                )
+                self._show_full_bayes()
             else:
                 self._refresh()
+
+    def _posterior(self) -> dict[str, np.ndarray]:
+        """The full-Bayes columns: posterior mean and mean ± 1.96 sd (NaN without a posterior)."""
+        fb, J = self.state.posterior, self.state.data.J
+        if fb is None:
+            nan = np.full(J, np.nan)
+            return {"fb_mean": nan, "fb_low": nan, "fb_high": nan}
+        half = Z_95 * fb.theta_sd
+        return {
+            "fb_mean": fb.theta_mean,
+            "fb_low": fb.theta_mean - half,
+            "fb_high": fb.theta_mean + half,
+        }
+
+    def _show_full_bayes(self) -> None:
+        shown = self.state.show_full_bayes
+        for renderer in self._full_bayes:
+            renderer.visible = shown
+        for item in self._figure.legend[0].items:
+            if item.renderers[0] in self._full_bayes:
+                item.visible = shown
 
     def _draw_fit(self) -> None:
         fit = self.state.fit
@@ -222,7 +260,10 @@ class ShrinkageFigure(pn.viewable.Viewer):
             "band_left": np.full(J, lo),
             "band_right": np.full(J, hi),
             "band_alpha": np.where(row % 2 == 0, 0.035, 0.0),
+            "fb_row": row + FULL_BAYES_OFFSET,
+            **self._posterior(),
         }
+        self._show_full_bayes()
         if data.values is not None:
             stride = max(1, math.ceil(data.values.size / MAX_DOTS))
             values, groups = data.values[::stride], data.groups[::stride]
@@ -261,7 +302,7 @@ class TauControls(pn.viewable.Viewer):
 
     def __init__(self, **params: object) -> None:
         super().__init__(**params)
-        end = _slider_end(self.state)
+        end = self.state.tau_max
         self._slider = LiveFloatSlider.from_param(
             self.state.param.tau,
             name="tau: the spread of the true group means assumed by partial pooling",
@@ -288,6 +329,9 @@ class TauControls(pn.viewable.Viewer):
             },
             width=210,
         )
+        self._full_bayes = pn.widgets.Checkbox.from_param(
+            self.state.param.show_full_bayes, css_classes=["show-full-bayes"], align="center"
+        )
         self._readout = pn.pane.HTML(
             sizing_mode="stretch_width", name="tau_readout", stylesheets=[CSS]
         )
@@ -296,7 +340,7 @@ class TauControls(pn.viewable.Viewer):
         self._ruler = self._build_ruler()
         self._redraw(full=True)
         self._write_later = Throttled(self._write_readout, TEXT_DELAY_MS)
-        self.state.param.watch(self._on_state, ["fit", "tau_hat", "data"])
+        self.state.param.watch(self._on_state, ["fit", "tau_hat", "data", "tau_max"])
 
     def _build_ruler(self) -> figure:
         fig = figure(
@@ -349,7 +393,7 @@ class TauControls(pn.viewable.Viewer):
     def _draw_marks(self, full: bool) -> None:
         state = self.state
         if full:
-            end = _slider_end(state)
+            end = state.tau_max
             self._slider.param.update(end=end, step=end / 400, format=_slider_format(end))
             self._ruler_range.update(start=-0.02 * end, end=end)
         true_tau = state.tau_true if state.source == "simulated" else math.nan
@@ -399,7 +443,7 @@ class TauControls(pn.viewable.Viewer):
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Column(
             self._slider,
-            pn.Row(self._fit, self._method, align="start"),
+            pn.Row(self._fit, self._method, self._full_bayes, align="start"),
             self._readout,
             self._ruler,
             sizing_mode="stretch_width",
@@ -416,9 +460,12 @@ class MSETable(pn.viewable.Viewer):
         self._pane = pn.pane.HTML(sizing_mode="stretch_width", name="mse_table", stylesheets=[CSS])
         self._draw()
         self.state.param.watch(Throttled(self._draw, TEXT_DELAY_MS), ["errors"])
+        self.state.param.watch(lambda _: self._draw(), ["show_full_bayes"])
 
     def _draw(self) -> None:
         errors = self.state.errors
+        if not self.state.show_full_bayes:
+            errors = {key: value for key, value in errors.items() if key != "full_bayes"}
         if not errors:
             self._pane.object = (
                 "<p class='caption no-truth'>No true theta_j is known for these data, so no "
@@ -430,6 +477,8 @@ class MSETable(pn.viewable.Viewer):
         baseline = errors["no_pool"]
         rows = []
         for key, (name, glyph) in TABLE_ROWS.items():
+            if key not in errors:
+                continue
             ratio = errors[key] / baseline if baseline > 0 else math.nan
             mark = " ✓ best" if key == best else ""
             rows.append(
@@ -501,4 +550,7 @@ GUIDE = """
 4. **The data can choose tau.** "Fit tau from data" sets tau to its empirical-Bayes estimate;
    there the circles are usually closer to the gold triangles (the truth) than either extreme:
    watch the MSE table.
+5. **The tabs say why.** Risk: the MSE for every tau, lowest between the two extremes.
+   Posterior: how sure the data are about tau. Paths: every estimate as tau moves. Monte Carlo:
+   is this one data set typical? Repeat it a thousand times.
 """

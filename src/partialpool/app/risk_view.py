@@ -1,0 +1,109 @@
+"""The risk curve: partial pooling's MSE against the truth as tau moves, beside the two extremes."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import panel as pn
+from bokeh.models import BasicTickFormatter, ColumnDataSource
+
+from .style import GRAND_MEAN, NO_POOL, PARTIAL_POOL, SLIDER
+from .tau_axis import CAPTION_CSS, TauMarks, TauView, fit_tau_range, style_legend, tau_figure
+
+
+class RiskCurveView(TauView):
+    """MSE(tau) of partial pooling on the state's grid, horizontal lines for no pooling and
+    complete pooling, the MSE at the slider's tau as a dot, and the tau marks."""
+
+    redraw_on = ("data", "risk", "tau_hat")
+
+    def __init__(self, **params: object) -> None:
+        super().__init__(**params)
+        self._curve = ColumnDataSource({"tau": [], "mse": []}, name="risk_curve")
+        self._limits = ColumnDataSource({"y": [], "color": [], "name": []}, name="risk_limits")
+        self._at_tau = ColumnDataSource({"tau": [], "mse": []}, name="risk_at_tau")
+        self._figure, self._x_range, self._y_range = tau_figure(
+            "risk_figure", "MSE against the truth", height=330
+        )
+        self._build()
+        self._caption = pn.pane.HTML(
+            sizing_mode="stretch_width", stylesheets=[CAPTION_CSS], css_classes=["risk-caption"]
+        )
+        self._follow_state()
+
+    def _build(self) -> None:
+        fig = self._figure
+        fig.hspan(
+            y="y",
+            source=self._limits,
+            line_color="color",
+            line_dash="dashed",
+            line_width=2,
+            legend_field="name",
+        )
+        fig.line(
+            "tau",
+            "mse",
+            source=self._curve,
+            line_color=PARTIAL_POOL.color,
+            line_width=3,
+            legend_label="partial pooling at tau",
+        )
+        fig.scatter(
+            "tau",
+            "mse",
+            source=self._at_tau,
+            marker="circle",
+            size=11,
+            fill_color=SLIDER.color,
+            line_color="#ffffff",
+            line_width=2,
+        )
+        self._marks = TauMarks(fig, "risk_marks")
+        fig.yaxis.formatter = BasicTickFormatter(power_limit_low=-6)
+        style_legend(fig)
+
+    def _follow_tau(self) -> None:
+        errors = self.state.errors
+        self._marks.move_slider(self.state.tau)
+        if errors:
+            self._at_tau.data = {"tau": [self.state.tau], "mse": [errors["partial_pool"]]}
+
+    def _refresh(self) -> None:
+        state, risk = self.state, self.state.risk
+        self._figure.visible = risk is not None
+        if risk is None:
+            self._caption.object = (
+                "<p class='caption risk-no-truth'>The risk curve scores estimates against the true "
+                "theta_j, which these data do not have. The simulation, the batting averages "
+                "or a file with a truth column draw it.</p>"
+            )
+            return
+        self._curve.data = {"tau": risk.tau, "mse": risk.mse}
+        self._limits.data = {
+            "y": [risk.no_pool, risk.complete_pool],
+            "color": [NO_POOL.color, GRAND_MEAN.color],
+            "name": ["no pooling", "complete pooling"],
+        }
+        top = max(risk.no_pool, risk.complete_pool, float(risk.mse.max()))
+        self._y_range.update(start=0.0, end=1.3 * top)
+        fit_tau_range(self._x_range, state)
+        self._marks.draw(state)
+        self._follow_tau()
+        best = int(np.argmin(risk.mse))
+        beyond = "" if best < risk.tau.size - 1 else " (or beyond: the axis ends there)"
+        ratio = risk.mse[best] / risk.no_pool if risk.no_pool > 0 else math.nan
+        self._caption.object = (
+            "<p class='caption'>Lowest MSE on this axis at tau = "
+            f"<span class='best-tau'>{risk.tau[best]:.3g}</span>{beyond}: "
+            f"{risk.mse[best]:.4g}, {ratio:.2f} of no pooling's. This is one data set; the "
+            "Monte Carlo tab averages over many.</p>"
+        )
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return pn.Column(
+            pn.pane.Bokeh(self._figure, sizing_mode="stretch_width"),
+            self._caption,
+            sizing_mode="stretch_width",
+        )
