@@ -7,7 +7,10 @@ from partialpool.app.data_source import DataSource
 from partialpool.app.paths_view import ShrinkagePathsView
 from partialpool.app.posterior_view import PosteriorView
 from partialpool.app.results_table import ResultsTable
+from partialpool.app.ridge_view import RidgeView
 from partialpool.app.risk_view import RiskCurveView
+from partialpool.app.stein_view import SteinView
+from partialpool.app.structure_view import StructureChooser
 from partialpool.app.study import MonteCarloRun
 from partialpool.app.study_view import MonteCarloView
 from partialpool.app.url import sync_url
@@ -35,20 +38,30 @@ def report(message: str) -> None:
 if pn.state.location is not None:
     sync_url(state, pn.state.location, report, pn.state.curdoc.add_timeout_callback)
 
+TABS_CSS = ".bk-tab { padding: 6px 9px !important; }"
+"""Seven tabs fit the 470-pixel column in one row."""
+
 views = pn.Tabs(
     ("Risk", RiskCurveView(state=state)),
     ("Posterior", PosteriorView(state=state)),
     ("Paths", ShrinkagePathsView(state=state)),
     ("Monte Carlo", MonteCarloView(run=MonteCarloRun(state=state))),
+    ("Stein", SteinView(state=state)),
+    ("Ridge", RidgeView(state=state)),
     ("Guide", pn.pane.Markdown(GUIDE)),
     dynamic=True,
     sizing_mode="stretch_width",
     css_classes=["views"],
+    stylesheets=[TABS_CSS],
 )
 
 template = pn.template.BootstrapTemplate(
     title="partialpool: no, complete and partial pooling of group means",
-    sidebar=[DataSource(state=state), SimulationSettings(state=state)],
+    sidebar=[
+        DataSource(state=state),
+        SimulationSettings(state=state),
+        StructureChooser(state=state),
+    ],
     main=[
         problem,
         pn.Row(

@@ -24,7 +24,10 @@ from partialpool.app import PoolingState  # noqa: E402
 from partialpool.app.paths_view import ShrinkagePathsView  # noqa: E402
 from partialpool.app.posterior_view import PosteriorView  # noqa: E402
 from partialpool.app.results_table import ResultsTable  # noqa: E402
+from partialpool.app.ridge_view import RidgeView  # noqa: E402
 from partialpool.app.risk_view import RiskCurveView  # noqa: E402
+from partialpool.app.stein_view import SteinView  # noqa: E402
+from partialpool.app.structure_view import StructureChooser  # noqa: E402
 from partialpool.app.study import MonteCarloRun  # noqa: E402
 from partialpool.app.study_view import MonteCarloView  # noqa: E402
 from partialpool.app.views import MSETable, ShrinkageFigure, TauControls  # noqa: E402
@@ -39,9 +42,17 @@ def summary(ms: list[float]) -> str:
 def server_callback(moves: int = 300) -> None:
     """One tau move at J = 100 groups x 100 observations: core + every view's in-place update
     (outside a served session the deferred text and table updates run at once, so they count),
-    with the figure's views alone and then with the tabs' views added, in this one run."""
-    for with_tabs in (False, True):
-        state = PoolingState(J=100, n_range=(100, 100), show_full_bayes=with_tabs)
+    with the figure's views alone, with the tabs' views added, and with every view under a
+    Student-t population and an outlier group, in this one run."""
+    for with_tabs, population in ((False, "normal"), (True, "normal"), (True, "student-t")):
+        state = PoolingState(
+            J=100,
+            n_range=(100, 100),
+            show_full_bayes=with_tabs,
+            show_james_stein=with_tabs,
+            population=population,
+            outlier=population != "normal",
+        )
         views = [
             ShrinkageFigure(state=state),
             TauControls(state=state),
@@ -54,6 +65,9 @@ def server_callback(moves: int = 300) -> None:
                 PosteriorView(state=state),
                 ShrinkagePathsView(state=state),
                 MonteCarloView(run=MonteCarloRun(state=state)),
+                SteinView(state=state),
+                RidgeView(state=state),
+                StructureChooser(state=state),
             ]
         layout = pn.Column(*views)
         doc = Document()
@@ -70,6 +84,8 @@ def server_callback(moves: int = 300) -> None:
             state.seed = seed + 100
             resimulate.append((time.perf_counter() - start) * 1e3)
         which = "every view, tabs included" if with_tabs else "figure, controls and tables only"
+        if population != "normal":
+            which += ", Student-t population, an outlier group"
         print(f"server, one tau move, J = 100 x 100, {which}: {summary(times)} (target < 10 ms)")
         print(f"server, new data, J = 100 x 100, {which}: {summary(resimulate)}")
     run = MonteCarloRun(state=PoolingState(), replications=10_000)

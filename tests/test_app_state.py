@@ -13,6 +13,7 @@ from partialpool import (
     datasets,
     estimate_tau2,
     full_bayes,
+    james_stein,
     mse,
     no_pool,
     partial_pool,
@@ -21,6 +22,7 @@ from partialpool import (
 )
 from partialpool.app import PoolingState
 from partialpool.app.state import MAX_GROUPS, row_order
+from partialpool.student_t import fit_t, partial_pool_t
 
 
 def test_defaults_show_the_point():
@@ -80,7 +82,31 @@ def test_mse_table_is_core_mse_of_each_estimator():
         "partial_pool": mse(partial_pool(y, v, 0.09), theta),
         "empirical_bayes": mse(partial_pool(y, v, tau2_hat), theta),
         "full_bayes": mse(full_bayes(y, v).theta_mean, theta),
+        # James and Stein (1961) toward 0; Efron and Morris (1975) positive part toward the mean
+        "james_stein": mse(james_stein(y, v, "zero"), theta),
+        "james_stein_mean": mse(james_stein(y, v, "mean"), theta),
     }
+    assert state.outlier_errors == {}
+
+
+def test_an_outlier_group_is_scored_apart_from_the_rest():
+    state = PoolingState(seed=11, outlier=True, outlier_shift=5.0, outlier_n=30)
+    data = state.data
+    assert data.J == 13 and data.labels[-1] == "outlier" and data.truth[-1] == 5.0
+    np.testing.assert_array_equal(data.truth[:12], PoolingState(seed=11).data.truth)
+    rest = slice(0, 12)
+    for key, (outlier, others) in state.outlier_errors.items():
+        theta = state.fit.theta if key == "partial_pool" else state._fixed[key]
+        assert outlier == pytest.approx((theta[12] - 5.0) ** 2, rel=1e-14)
+        assert others == pytest.approx(mse(theta[rest], data.truth[rest]), rel=1e-14)
+        assert state.errors[key] == pytest.approx((outlier + 12 * others) / 13, rel=1e-12)
+    # at the pack's tau = 0.5 the Normal prior drags the outlier toward the pack (worse than
+    # its own mean) and the pack's mu_hat toward the outlier
+    assert state.tau == 0.5 and state.fit.theta[12] < data.y[12] - 0.4
+    assert state.outlier_errors["partial_pool"][0] > 5 * state.outlier_errors["no_pool"][0]
+    assert state.fit.mu > PoolingState(seed=11).fit.mu + 0.2
+    state.outlier = False
+    assert state.data.J == 12 and state.outlier_errors == {}
 
 
 def test_changing_method_refits_and_rescores():
@@ -163,6 +189,8 @@ def test_efron_morris_is_scored_against_the_rest_of_the_season():
     assert state.errors["no_pool"] == pytest.approx(mse(no_pool(data.y), data.truth))
     ratio = state.errors["empirical_bayes"] / state.errors["no_pool"]
     assert ratio < 0.35  # Efron and Morris (1975): James-Stein is about 3.5 times better
+    js_ratio = state.errors["james_stein_mean"] / state.errors["no_pool"]
+    assert js_ratio < 0.35
 
 
 def test_a_good_upload_is_shown_and_scored():
@@ -177,6 +205,7 @@ def test_a_good_upload_is_shown_and_scored():
         "partial_pool",
         "empirical_bayes",
         "full_bayes",
+        "james_stein",  # J = 3: toward 0 only; toward the mean needs J >= 4
     }
 
 
@@ -287,3 +316,30 @@ def test_two_groups_have_no_flat_prior_posterior():
     assert "choose the half-Cauchy prior" in state.posterior_problem
     state.prior = "half-cauchy"
     assert state.posterior is not None and state.posterior_problem == ""
+
+
+def test_a_student_t_population_pools_by_the_cores_t_posterior():
+    state = PoolingState(seed=11, outlier=True, outlier_shift=6.0)
+    normal_fit = state.fit
+    state.population = "student-t"
+    y, v = state.data.y, state.data.v
+    fitted = fit_t(y, v, 4.0)
+    assert state.tau_hat == fitted.tau and state.fit.mu == fitted.mu
+    state.tau = 0.5
+    t = partial_pool_t(y, v, 0.5, 4.0, fitted.mu)
+    np.testing.assert_array_equal(state.fit.theta, t.theta)
+    np.testing.assert_array_equal(state.fit.shrinkage, t.shrinkage)
+    assert state.errors["empirical_bayes"] == mse(fitted.pooling.theta, state.data.truth)
+    # the risk curve and the paths are the t model's too: at a grid tau they are the table's
+    k = 40
+    state.tau = float(state.path.tau[k])
+    np.testing.assert_allclose(state.path.theta[k], state.fit.theta, rtol=1e-14)
+    assert state.risk.mse[k] == pytest.approx(state.errors["partial_pool"], rel=1e-14)
+    # at the pack's tau the t population lets the outlier keep its mean; the Normal does not
+    state.tau = 0.5
+    assert state.fit.shrinkage[-1] < 0.05 < normal_fit.shrinkage[-1]
+    state.nu = 30.0
+    assert state.tau_hat == fit_t(y, v, 30.0).tau
+    state.population = "normal"
+    assert state.tau_hat == pytest.approx(math.sqrt(estimate_tau2(y, v, "HE")), rel=1e-15)
+    np.testing.assert_array_equal(state.fit.theta, partial_pool(y, v, 0.25).theta)

@@ -6,11 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from partialpool import james_stein
 from partialpool.app import PoolingState
 from partialpool.app.paths_view import ShrinkagePathsView
 from partialpool.app.posterior_view import PosteriorView
 from partialpool.app.risk_view import RiskCurveView
-from partialpool.app.views import ShrinkageFigure
+from partialpool.app.views import FADED_ALPHA, FULL_BAYES_OFFSET, ShrinkageFigure
 from partialpool.results import Z_95
 
 
@@ -93,14 +94,43 @@ def test_paths_use_se_without_a_common_sigma(state):
 
 def test_full_bayes_glyph_is_the_posterior_and_follows_the_toggle(state):
     view = ShrinkageFigure(state=state)
-    assert not any(r.visible for r in view._full_bayes)
+    renderers = view._toggled["show_full_bayes"]
+    assert not any(r.visible for r in renderers)
     state.show_full_bayes = True
-    assert all(r.visible for r in view._full_bayes)
+    assert all(r.visible for r in renderers)
     fb = state.posterior
     groups = view._groups.data
     np.testing.assert_array_equal(groups["fb_mean"], fb.theta_mean)
     np.testing.assert_allclose(groups["fb_high"], fb.theta_mean + Z_95 * fb.theta_sd)
     state.prior = "half-cauchy"
     np.testing.assert_array_equal(view._groups.data["fb_mean"], state.posterior.theta_mean)
-    items = [i for i in view._figure.legend[0].items if i.renderers[0] in view._full_bayes]
+    items = [i for i in view._figure.legend[0].items if i.renderers[0] in renderers]
     assert items and all(i.visible for i in items)
+
+
+def test_james_stein_glyphs_are_the_cores_estimates_and_follow_the_toggle(state):
+    view = ShrinkageFigure(state=state)
+    renderers = view._toggled["show_james_stein"]
+    assert not any(r.visible for r in renderers)
+    state.show_james_stein = True
+    assert all(r.visible for r in renderers)
+    y, v = state.data.y, state.data.v
+    groups = view._groups.data
+    np.testing.assert_array_equal(groups["js0"], james_stein(y, v, "zero").theta)
+    np.testing.assert_array_equal(groups["js_mean"], james_stein(y, v, "mean").theta)
+    np.testing.assert_array_equal(groups["js_row"], state.order - FULL_BAYES_OFFSET)
+    items = [i for i in view._figure.legend[0].items if i.renderers[0] in renderers]
+    assert len(items) == 2 and all(i.visible for i in items)
+
+
+@pytest.mark.parametrize("structure", ["separate", "pooled", "hierarchical"])
+def test_the_structure_fades_the_estimates_it_does_not_use(state, structure):
+    view = ShrinkageFigure(state=state)
+    state.structure = structure
+    shown = {"separate": ["no_pool"], "pooled": ["complete_pool"]}.get(
+        structure, ["no_pool", "complete_pool", "partial_pool"]
+    )
+    for name, renderers in view._estimators.items():
+        for renderer, alpha in renderers:
+            expected = alpha if name in shown else FADED_ALPHA * alpha
+            assert renderer.glyph.line_alpha == pytest.approx(expected)

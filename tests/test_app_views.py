@@ -57,8 +57,10 @@ def test_mse_table_shows_each_number_and_marks_the_best(state):
     table = MSETable(state=state)
     state.tau = 0.0
     text = table._pane.object
-    assert "data-estimator='full_bayes'" not in text
-    shown = {key: value for key, value in state.errors.items() if key != "full_bayes"}
+    toggled = ("full_bayes", "james_stein", "james_stein_mean")
+    for key in toggled:
+        assert f"data-estimator='{key}'" not in text
+    shown = {key: value for key, value in state.errors.items() if key not in toggled}
     for value in shown.values():
         assert f"{value:.4g}" in text
     best = min(shown, key=shown.get)
@@ -68,6 +70,20 @@ def test_mse_table_shows_each_number_and_marks_the_best(state):
     text = table._pane.object
     assert "data-estimator='full_bayes'><td><span class='swatch'" in text
     assert f"{state.errors['full_bayes']:.4g}" in text
+    state.show_james_stein = True
+    text = table._pane.object
+    for key in ("james_stein", "james_stein_mean"):
+        assert f"data-estimator='{key}'><td><span class='swatch'" in text
+        assert f"{state.errors[key]:.4g}" in text
+
+
+def test_mse_table_scores_an_outlier_apart(state):
+    state.param.update(outlier=True, outlier_shift=6.0)
+    table = MSETable(state=state)
+    text = table._pane.object
+    assert "<th>outlier</th><th>the rest</th>" in text and "vs no pooling" not in text
+    outlier, rest = state.outlier_errors["partial_pool"]
+    assert f"<td class='outlier'>{outlier:.4g}</td><td class='rest'>{rest:.4g}</td>" in text
 
 
 def test_tau_controls_follow_the_state(state):
@@ -84,7 +100,11 @@ def test_tau_controls_follow_the_state(state):
 
 def test_simulation_settings_show_only_for_simulated_data(state):
     simulation = SimulationSettings(state=state).__panel__().objects[0]
-    assert len(simulation.objects) == 8 and simulation.visible
+    assert len(simulation.objects) == 10 and simulation.visible
+    outlier_settings = simulation.objects[-1]
+    assert not outlier_settings.visible
+    state.outlier = True
+    assert outlier_settings.visible and state.data.labels[-1] == "outlier"
     state.source = "eight_schools"
     assert not simulation.visible
     state.source = "simulated"

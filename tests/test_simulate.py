@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from partialpool import complete_pool, simulate, summarize
+from partialpool.groupdata import from_simulation
+from partialpool.simulate import with_outlier
 
 
 def test_same_seed_same_data_new_seed_new_data():
@@ -145,3 +147,37 @@ def test_simulate_bad_input_is_named(kwargs, message):
 def test_summarize_bad_input_is_named(args, kwargs, message):
     with pytest.raises(ValueError, match=message):
         summarize(*args, **kwargs)
+
+
+def test_with_outlier_adds_one_group_and_leaves_the_others_alone():
+    sim = simulate(8, (2, 20), 0.5, mu=1.0, sigma=2.0, seed=4)
+    out = with_outlier(sim, shift=6.0, n=15, seed=4)
+    assert out.outlier == 8 and out.theta.size == 9 and out.n[-1] == 15
+    assert out.theta[-1] == 7.0
+    np.testing.assert_array_equal(out.values[: sim.values.size], sim.values)
+    np.testing.assert_array_equal(out.theta[:8], sim.theta)
+    outlier_values = out.values[out.groups == 8]
+    assert outlier_values.size == 15
+    # 15 draws with sd 2 about 7: the mean is within 4 standard errors
+    assert abs(outlier_values.mean() - 7.0) < 4 * 2.0 / np.sqrt(15)
+    again = with_outlier(sim, shift=6.0, n=15, seed=4)
+    np.testing.assert_array_equal(again.values, out.values)
+    data = from_simulation(out)
+    assert data.labels[-1] == "outlier" and data.outlier == 8
+    assert "not drawn from" in data.note
+
+
+@pytest.mark.parametrize(
+    ("shift", "n", "message"),
+    [(float("nan"), 5, "shift must be finite"), (3.0, 0, "n must be >= 1"), (3.0, 2.5, "whole")],
+)
+def test_with_outlier_rejects_bad_settings(shift, n, message):
+    sim = simulate(4, 5, 0.5, seed=1)
+    with pytest.raises(ValueError, match=message):
+        with_outlier(sim, shift, n, seed=1)
+
+
+def test_with_outlier_only_once():
+    sim = with_outlier(simulate(4, 5, 0.5, seed=1), 3.0, 5, seed=1)
+    with pytest.raises(ValueError, match="already has an outlier"):
+        with_outlier(sim, 3.0, 5, seed=1)

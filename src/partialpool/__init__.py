@@ -14,9 +14,18 @@ from .pooling import (
     partial_pool_path,
     shrinkage,
 )
+from .ridge import (
+    RidgeDesign,
+    RidgePosterior,
+    hierarchical_posterior,
+    ridge,
+    ridge_path,
+    simulate_design,
+)
 from .risk import RiskCurve, mse, risk_curve
 from .simulate import Simulation, Summary, simulate, summarize
 from .stein import JamesStein, james_stein
+from .student_t import StudentTFit, StudentTPooling, fit_t, partial_pool_t
 from .tau2 import TAU2_METHODS, ConvergenceError, estimate_tau2
 
 __version__ = "0.1.0"
@@ -28,20 +37,30 @@ __all__ = [
     "FullBayes",
     "JamesStein",
     "PoolingEstimate",
+    "RidgeDesign",
+    "RidgePosterior",
     "RiskCurve",
     "ShrinkagePath",
     "Simulation",
+    "StudentTFit",
+    "StudentTPooling",
     "Summary",
     "complete_pool",
     "estimate_tau2",
+    "fit_t",
     "full_bayes",
+    "hierarchical_posterior",
     "james_stein",
     "mse",
     "no_pool",
     "partial_pool",
     "partial_pool_path",
+    "partial_pool_t",
+    "ridge",
+    "ridge_path",
     "risk_curve",
     "shrinkage",
     "simulate",
+    "simulate_design",
     "summarize",
 ]

@@ -74,6 +74,13 @@ def check_scalar(
     return value
 
 
+def check_count(x: object, name: str, low: int) -> int:
+    """Return `x` as an int, or raise ValueError if it is not a whole number >= `low`."""
+    if isinstance(x, bool) or not isinstance(x, (int, np.integer)) or x < low:
+        raise ValueError(f"{name} must be a whole number >= {low}; got {name} == {x!r}")
+    return int(x)
+
+
 def check_choice(value: object, name: str, choices: Iterable[str]) -> str:
     """Return `value` if it is one of `choices` (case-insensitive), in its canonical spelling."""
     choices = list(choices)

@@ -28,6 +28,8 @@ class GroupData:
     values, groups : the raw observations and the index of each one's group (0..J-1), or None.
     sigma : the common within-group sd when v_j = sigma^2 / n_j, else None.
     note : how v_j was obtained and where the data come from, in one or two sentences.
+    outlier : the index of a simulated outlier group (its theta_j not drawn from the
+        population), or None.
     """
 
     title: str
@@ -40,6 +42,7 @@ class GroupData:
     groups: np.ndarray | None = None
     sigma: float | None = None
     note: str = ""
+    outlier: int | None = None
 
     @property
     def J(self) -> int:  # noqa: N802 (the field's name for the number of groups)
@@ -50,9 +53,16 @@ class GroupData:
 def from_simulation(sim: Simulation) -> GroupData:
     """The simulated groups with sigma known, v_j = sigma^2 / n_j, and the true theta_j."""
     summary = summarize(sim.values, sim.groups, sigma=sim.sigma)
+    outlier = (
+        ""
+        if sim.outlier is None
+        else f" The outlier's theta = {sim.theta[sim.outlier]:.3g} is not drawn from N(mu, tau²)."
+    )
     return GroupData(
         title="Simulated groups",
-        labels=np.array([f"group {j + 1}" for j in range(sim.n.size)]),
+        labels=np.array(
+            ["outlier" if j == sim.outlier else f"group {j + 1}" for j in range(sim.n.size)]
+        ),
         y=summary.ybar,
         v=summary.v,
         n=summary.n,
@@ -62,6 +72,7 @@ def from_simulation(sim: Simulation) -> GroupData:
         sigma=sim.sigma,
         note=(
             f"Simulated: theta_j ~ N({sim.mu:g}, {sim.tau:g}²), y_ij ~ N(theta_j, {sim.sigma:g}²); "
-            "sigma is known, so v_j = sigma² / n_j."
+            f"sigma is known, so v_j = sigma² / n_j.{outlier}"
         ),
+        outlier=sim.outlier,
     )

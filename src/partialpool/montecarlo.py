@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_vector, check_choice, check_min_groups, check_scalar
+from ._validation import as_vector, check_choice, check_count, check_min_groups, check_scalar
 
 ESTIMATORS: dict[str, str] = {
     "no_pool": "No pooling",
@@ -121,12 +121,6 @@ class MonteCarloStudy:
         )
 
 
-def _check_count(x: object, name: str, low: int) -> int:
-    if isinstance(x, bool) or not isinstance(x, (int, np.integer)) or x < low:
-        raise ValueError(f"{name} must be a whole number >= {low}; got {name} == {x!r}")
-    return int(x)
-
-
 def _partial_pool_rows(y: np.ndarray, v: np.ndarray, tau2: np.ndarray | float) -> np.ndarray:
     """Partial pooling of each row of y at tau2 (a scalar or one value per row, shape (R, 1))."""
     total = v + tau2
@@ -183,8 +177,8 @@ def monte_carlo_blocks(
         raise ValueError(f"v must be > 0 (sampling variances); got v[{i}] == {v[i]}")
     tau = check_scalar(tau, "tau", low=0.0)
     mu = check_scalar(mu, "mu")
-    replications = _check_count(replications, "replications", 1)
-    seed = _check_count(seed, "seed", 0)
+    replications = check_count(replications, "replications", 1)
+    seed = check_count(seed, "seed", 0)
     return _blocks(v, tau, mu, replications, seed)
 
 

@@ -22,6 +22,7 @@ class Simulation:
     theta : the true group means, length J.
     n : group sizes, length J.
     mu, tau, sigma : the parameters it was drawn with.
+    outlier : the index of a group added by `with_outlier` (not drawn from N(mu, tau^2)), or None.
     """
 
     values: np.ndarray
@@ -31,6 +32,7 @@ class Simulation:
     mu: float
     tau: float
     sigma: float
+    outlier: int | None = None
 
 
 def _group_sizes(n: object, J: int, rng: np.random.Generator) -> np.ndarray:
@@ -90,6 +92,33 @@ def simulate(
     groups = np.repeat(np.arange(J), sizes)
     values = theta[groups] + sigma * rng.standard_normal(groups.size)
     return Simulation(values, groups, theta, sizes, mu, tau, sigma)
+
+
+def with_outlier(sim: Simulation, shift: float, n: int, seed: int) -> Simulation:
+    """`sim` with one more group whose true mean, mu + shift, is not drawn from the population:
+    y_i = mu + shift + sigma e_i, i = 1..n, e ~ N(0, 1). Its draws come from their own stream,
+    SeedSequence([seed, 1]), so the other groups are the same with or without it.
+    """
+    if sim.outlier is not None:
+        raise ValueError("the simulation already has an outlier group")
+    shift = check_scalar(shift, "shift")
+    count = check_scalar(n, "n", low=1)
+    if count != int(count):
+        raise ValueError(f"n must be a whole number; got n == {n}")
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 1]))
+    theta = sim.mu + shift
+    J = sim.theta.size
+    values = theta + sim.sigma * rng.standard_normal(int(count))
+    return Simulation(
+        values=np.concatenate([sim.values, values]),
+        groups=np.concatenate([sim.groups, np.full(int(count), J)]),
+        theta=np.append(sim.theta, theta),
+        n=np.append(sim.n, int(count)),
+        mu=sim.mu,
+        tau=sim.tau,
+        sigma=sim.sigma,
+        outlier=J,
+    )
 
 
 @dataclass(frozen=True, eq=False)

@@ -18,6 +18,7 @@ from .. import (
     datasets,
     estimate_tau2,
     full_bayes,
+    james_stein,
     mse,
     no_pool,
     partial_pool,
@@ -29,7 +30,8 @@ from ..csvfile import CSVError, parse_csv
 from ..datasets import DATASETS
 from ..groupdata import GroupData, from_simulation
 from ..pooling import PoolingEstimate
-from ..simulate import Simulation
+from ..simulate import Simulation, with_outlier
+from ..student_t import StudentTFit, fit_t, partial_pool_t
 
 SORTS = {"group": "order in the data", "size": "group size n_j", "mean": "no-pool mean ybar_j"}
 
@@ -43,6 +45,16 @@ SOURCES = {
 
 MAX_GROUPS = 1000
 """The most groups the app draws; larger files are for the command line."""
+
+POPULATIONS = {"normal": "Normal", "student-t": "Student-t"}
+"""Population prior key -> its name in the app: theta_j ~ N(mu, tau^2) or t_nu(mu, tau^2)."""
+
+STRUCTURES = {
+    "separate": "Separate",
+    "pooled": "Pooled",
+    "hierarchical": "Hierarchical",
+}
+"""Model structure key -> its name in the app: which estimate the figure emphasises."""
 
 TAU_GRID_SIZE = 201
 """Points of the tau grid on which the risk curve and the shrinkage paths are drawn."""
@@ -63,6 +75,30 @@ def typical_se(data: GroupData) -> float:
     se = math.sqrt(float(np.median(data.v)))
     magnitude = 10.0 ** math.floor(math.log10(se))
     return float(round(se / magnitude) * magnitude)
+
+
+def partial_pool_t_path(
+    y: np.ndarray, v: np.ndarray, tau: np.ndarray, nu: float, mu: float
+) -> ShrinkagePath:
+    """`partial_pool_t` at every tau of a grid, toward one mu (each call vectorised over J)."""
+    pools = [partial_pool_t(y, v, t, nu, mu) for t in tau]
+    return ShrinkagePath(
+        tau=tau,
+        mu=np.full(tau.size, mu),
+        theta=np.array([p.theta for p in pools]),
+        shrinkage=np.array([p.shrinkage for p in pools]),
+    )
+
+
+def _risk_along(path: ShrinkagePath, data: GroupData) -> RiskCurve:
+    """The MSE against the truth along a path, with the two extremes of `risk_curve`."""
+    truth = data.truth
+    return RiskCurve(
+        tau=path.tau,
+        mse=np.mean((path.theta - truth) ** 2, axis=1),
+        no_pool=mse(data.y, truth),
+        complete_pool=mse(complete_pool(data.y, data.v), truth),
+    )
 
 
 def row_order(data: GroupData, sort: str) -> np.ndarray:
@@ -96,6 +132,9 @@ class PoolingState(param.Parameterized):
     sigma = param.Number(1.0, bounds=(0.1, 10.0), step=0.05, label="sigma (within-group sd)")
     mu = param.Number(0.0, bounds=(-100.0, 100.0), step=0.1, label="mu (population mean)")
     seed = param.Integer(27, bounds=(0, 2**31 - 1), label="Random seed")
+    outlier = param.Boolean(False, label="Add an outlier group")
+    outlier_shift = param.Number(4.0, bounds=(-20.0, 20.0), step=0.25, label="Outlier's theta - mu")
+    outlier_n = param.Integer(20, bounds=(1, 200), label="Outlier's observations n")
     new_data = param.Event(label="New data")
 
     tau = param.Number(0.5, bounds=(0.0, 1e100), step=0.005, label="tau")
@@ -107,6 +146,14 @@ class PoolingState(param.Parameterized):
         0.2, bounds=(0.0, 1e100), inclusive_bounds=(False, True), label="Half-Cauchy scale"
     )
     show_full_bayes = param.Boolean(False, label="Full Bayes in the figure")
+    show_james_stein = param.Boolean(False, label="James-Stein in the figure")
+    population = param.Selector(
+        default="normal", objects=list(POPULATIONS), label="Population prior"
+    )
+    nu = param.Number(4.0, bounds=(1.0, 30.0), step=1.0, label="Student-t degrees of freedom nu")
+    structure = param.Selector(
+        default="hierarchical", objects=list(STRUCTURES), label="Model structure"
+    )
 
     simulation = param.ClassSelector(
         class_=Simulation, precedence=-1, doc="the last simulated data, also when not shown"
@@ -118,8 +165,13 @@ class PoolingState(param.Parameterized):
     errors = param.Dict(
         precedence=-1,
         doc="MSE against the truth: no_pool, complete_pool, partial_pool (at tau), "
-        "empirical_bayes and full_bayes (when there is a posterior); empty when the truth "
-        "is unknown",
+        "empirical_bayes, full_bayes (when there is a posterior), james_stein (J >= 3) and "
+        "james_stein_mean (J >= 4); empty when the truth is unknown",
+    )
+    outlier_errors = param.Dict(
+        precedence=-1,
+        doc="with a simulated outlier group: estimator -> (its squared error on the outlier, "
+        "its MSE over the other groups); else empty",
     )
     problem = param.String("", precedence=-1, doc="why the last upload was refused, or ''")
     tau_max = param.Number(1.0, precedence=-1, doc="the upper end of the tau axis and slider")
@@ -137,14 +189,28 @@ class PoolingState(param.Parameterized):
     def __init__(self, **params: object) -> None:
         super().__init__(**params)
         self._uploaded: GroupData | None = None
+        self._t_fit: StudentTFit | None = None
         self._resimulate()
         if self.source != "simulated":
             self._on_source()
 
-    @param.depends("J", "n_range", "tau_true", "sigma", "mu", "seed", watch=True)
+    @param.depends(
+        "J",
+        "n_range",
+        "tau_true",
+        "sigma",
+        "mu",
+        "seed",
+        "outlier",
+        "outlier_shift",
+        "outlier_n",
+        watch=True,
+    )
     def _resimulate(self) -> None:
         low, high = (round(b) for b in self.n_range)
         sim = simulate(self.J, (low, high), self.tau_true, self.mu, self.sigma, seed=self.seed)
+        if self.outlier:
+            sim = with_outlier(sim, self.outlier_shift, self.outlier_n, self.seed)
         self.simulation = sim
         if self.source == "simulated":
             self._show(from_simulation(sim), refit_tau=False)
@@ -187,12 +253,12 @@ class PoolingState(param.Parameterized):
     def _show(self, data: GroupData, refit_tau: bool) -> None:
         """Put new data on show in one update; with refit_tau (a new source) the slider moves to
         tau_hat and the half-Cauchy scale to the data's typical se_j."""
-        tau_hat = self._tau_hat(data)
+        tau_hat = self._fit_tau_hat(data)
         tau = tau_hat if refit_tau else self.tau
         scale = typical_se(data) if refit_tau else self.prior_scale
         posterior = self._posterior(data, self.prior, scale)
-        self._fixed = self._fixed_errors(data, tau_hat, posterior)
-        fit = partial_pool(data.y, data.v, tau**2)
+        self._fixed = self._fixed_estimates(data, tau_hat, posterior)
+        fit = self._pool(data, tau)
         self.param.update(
             data=data,
             tau_hat=tau_hat,
@@ -200,7 +266,7 @@ class PoolingState(param.Parameterized):
             prior_scale=scale,
             order=row_order(data, self.sort),
             fit=fit,
-            errors=self._errors(data, fit),
+            **self._errors(data, fit),
             problem="",
             **self._grid(data, tau, tau_hat),
             **posterior,
@@ -211,11 +277,13 @@ class PoolingState(param.Parameterized):
         true_tau = self.tau_true if self.source == "simulated" else 0.0
         end = tau_end(data, true_tau, tau_hat, tau)
         grid = np.linspace(0.0, end, TAU_GRID_SIZE)
-        return {
-            "tau_max": end,
-            "path": partial_pool_path(data.y, data.v, grid),
-            "risk": None if data.truth is None else risk_curve(data.y, data.v, data.truth, grid),
-        }
+        if self._t_fit is None:
+            path = partial_pool_path(data.y, data.v, grid)
+            risk = None if data.truth is None else risk_curve(data.y, data.v, data.truth, grid)
+        else:
+            path = partial_pool_t_path(data.y, data.v, grid, self.nu, self._t_fit.mu)
+            risk = None if data.truth is None else _risk_along(path, data)
+        return {"tau_max": end, "path": path, "risk": risk}
 
     def _posterior(self, data: GroupData, prior: str, scale: float) -> dict[str, object]:
         """full_bayes under the chosen prior, or why it cannot be computed."""
@@ -228,37 +296,82 @@ class PoolingState(param.Parameterized):
         fb = full_bayes(data.y, data.v, prior, scale if prior == "half-cauchy" else None)
         return {"posterior": fb, "posterior_problem": ""}
 
-    def _tau_hat(self, data: GroupData) -> float:
-        return math.sqrt(estimate_tau2(data.y, data.v, self.method))
+    def _fit_tau_hat(self, data: GroupData) -> float:
+        """tau_hat by the chosen estimator under a Normal population; under a Student-t one,
+        (mu, tau) by marginal maximum likelihood (`fit_t`), kept for `_pool`."""
+        if self.population == "normal":
+            self._t_fit = None
+            return math.sqrt(estimate_tau2(data.y, data.v, self.method))
+        self._t_fit = fit_t(data.y, data.v, self.nu)
+        return self._t_fit.tau
 
-    def _fixed_errors(
+    def _pool(self, data: GroupData, tau: float) -> PoolingEstimate:
+        """Partial pooling at tau: toward mu_hat(tau) (GLS) under a Normal population; under a
+        Student-t one, the exact posterior (`partial_pool_t`) toward the fitted mu."""
+        if self._t_fit is None:
+            return partial_pool(data.y, data.v, tau**2)
+        mu = self._t_fit.mu
+        t = partial_pool_t(data.y, data.v, tau, self.nu, mu)
+        return PoolingEstimate(
+            theta=t.theta, shrinkage=t.shrinkage, var=t.var, mu=mu, mu_var=0.0, tau2=tau**2
+        )
+
+    def _fixed_estimates(
         self, data: GroupData, tau_hat: float, posterior: dict[str, object]
-    ) -> dict[str, float]:
-        if data.truth is None:
-            return {}
-        errors = {
-            "no_pool": mse(no_pool(data.y), data.truth),
-            "complete_pool": mse(complete_pool(data.y, data.v), data.truth),
-            "empirical_bayes": mse(partial_pool(data.y, data.v, tau_hat**2), data.truth),
+    ) -> dict[str, np.ndarray]:
+        """Every estimate that does not move with the slider, by its MSE table key."""
+        y, v = data.y, data.v
+        estimates = {
+            "no_pool": no_pool(y).theta,
+            "complete_pool": complete_pool(y, v).theta,
+            "empirical_bayes": (
+                partial_pool(y, v, tau_hat**2).theta
+                if self._t_fit is None
+                else self._t_fit.pooling.theta
+            ),
         }
         fb = posterior["posterior"]
         if fb is not None:
-            errors["full_bayes"] = mse(fb.theta_mean, data.truth)
-        return errors
+            estimates["full_bayes"] = fb.theta_mean
+        if data.J >= 3:
+            estimates["james_stein"] = james_stein(y, v, "zero").theta
+        if data.J >= 4:
+            estimates["james_stein_mean"] = james_stein(y, v, "mean").theta
+        return estimates
 
-    def _errors(self, data: GroupData, fit: PoolingEstimate) -> dict[str, float]:
+    @property
+    def james_stein_estimates(self) -> dict[str, np.ndarray]:
+        """The James-Stein estimates of the data on show (toward 0, toward the mean)."""
+        return {k: self._fixed[k] for k in ("james_stein", "james_stein_mean") if k in self._fixed}
+
+    def _errors(self, data: GroupData, fit: PoolingEstimate) -> dict[str, dict]:
+        """`errors` and `outlier_errors` for the estimates at the slider's tau."""
         if data.truth is None:
-            return {}
-        return {**self._fixed, "partial_pool": mse(fit, data.truth)}
+            return {"errors": {}, "outlier_errors": {}}
+        estimates = {**self._fixed, "partial_pool": fit.theta}
+        errors = {key: mse(theta, data.truth) for key, theta in estimates.items()}
+        split = {}
+        if data.outlier is not None:
+            rest = np.arange(data.J) != data.outlier
+            split = {
+                key: (
+                    float((theta[data.outlier] - data.truth[data.outlier]) ** 2),
+                    mse(theta[rest], data.truth[rest]),
+                )
+                for key, theta in estimates.items()
+            }
+        return {"errors": errors, "outlier_errors": split}
 
-    @param.depends("method", watch=True)
-    def _on_method(self) -> None:
+    @param.depends("method", "population", "nu", watch=True)
+    def _on_model(self) -> None:
         data = self.data
-        tau_hat = self._tau_hat(data)
-        self._fixed = self._fixed_errors(data, tau_hat, self._current_posterior())
+        tau_hat = self._fit_tau_hat(data)
+        self._fixed = self._fixed_estimates(data, tau_hat, self._current_posterior())
+        fit = self._pool(data, self.tau)
         self.param.update(
             tau_hat=tau_hat,
-            errors=self._errors(data, self.fit),
+            fit=fit,
+            **self._errors(data, fit),
             **self._grid(data, self.tau, tau_hat),
         )
 
@@ -272,8 +385,8 @@ class PoolingState(param.Parameterized):
         if fb is not None and (fb.prior, fb.scale) == (self.prior, scale):
             return  # `_show` already computed it for this prior, with the new data
         posterior = self._posterior(self.data, self.prior, self.prior_scale)
-        self._fixed = self._fixed_errors(self.data, self.tau_hat, posterior)
-        self.param.update(errors=self._errors(self.data, self.fit), **posterior)
+        self._fixed = self._fixed_estimates(self.data, self.tau_hat, posterior)
+        self.param.update(**self._errors(self.data, self.fit), **posterior)
 
     @param.depends("sort", watch=True)
     def _on_sort(self) -> None:
@@ -285,9 +398,9 @@ class PoolingState(param.Parameterized):
             # `_show` already fitted the new data at this tau, in the same update; a second
             # fit would reach the views before the new data and patch them with the wrong size.
             return
-        fit = partial_pool(self.data.y, self.data.v, self.tau**2)
+        fit = self._pool(self.data, self.tau)
         grid = self._grid(self.data, self.tau, self.tau_hat) if self.tau > self.tau_max else {}
-        self.param.update(fit=fit, errors=self._errors(self.data, fit), **grid)
+        self.param.update(fit=fit, **self._errors(self.data, fit), **grid)
 
     @param.depends("fit_tau", watch=True)
     def _on_fit_tau(self) -> None:

@@ -8,10 +8,10 @@ import math
 import numpy as np
 import panel as pn
 import param
-from bokeh.models import BasicTickFormatter, ColumnDataSource, FactorRange, HoverTool, Range1d
-from bokeh.plotting import figure
+from bokeh.models import Range1d
 
 from ..montecarlo import ESTIMATORS, MonteCarloStudy
+from . import boxes
 from .study import MonteCarloRun
 from .style import FITTED, GRAND_MEAN, NO_POOL, TRUTH
 from .tau_axis import CAPTION_CSS
@@ -26,24 +26,10 @@ COLORS = {
 
 STALE_DELAY_MS = 200
 
-BOX_COLUMNS = ("name", "color", "q05", "q25", "q50", "q75", "q95", "mean")
-
 
 def box_stats(study: MonteCarloStudy) -> dict[str, list]:
-    """Per estimator: 5%, 25%, 50%, 75%, 95% quantiles and the mean of its MSE."""
-    keys = list(ESTIMATORS)
-    q = np.array([np.quantile(study.errors(k), [0.05, 0.25, 0.5, 0.75, 0.95]) for k in keys])
-    means = study.mean_mse()
-    return {
-        "name": [ESTIMATORS[k] for k in keys],
-        "color": [COLORS[k] for k in keys],
-        "q05": q[:, 0],
-        "q25": q[:, 1],
-        "q50": q[:, 2],
-        "q75": q[:, 3],
-        "q95": q[:, 4],
-        "mean": [means[k] for k in keys],
-    }
+    """Per estimator: the quantiles and mean of its MSE over the replications."""
+    return boxes.box_stats([(ESTIMATORS[k], COLORS[k], study.errors(k)) for k in ESTIMATORS])
 
 
 def _paragraph(html: str) -> str:
@@ -77,75 +63,24 @@ class MonteCarloView(pn.viewable.Viewer):
             sizing_mode="stretch_width", stylesheets=[CAPTION_CSS], css_classes=["mc-status"]
         )
         self._key = pn.pane.HTML(
-            "<p class='caption'>Box: the middle half of the data sets, the thick line at the "
-            "median; whiskers: 5% to 95%; ◇: the mean MSE.</p>",
+            boxes.BOX_KEY,
             sizing_mode="stretch_width",
             stylesheets=[CAPTION_CSS],
             visible=False,
         )
-        self._boxes = ColumnDataSource({k: [] for k in BOX_COLUMNS}, name="mc_boxes")
+        self._boxes = boxes.empty_boxes("mc_boxes")
         self._x_range = Range1d(0.0, 1.0)
-        self._figure = self._build()
+        self._figure = boxes.box_figure(
+            "mc_figure",
+            list(ESTIMATORS.values()),
+            self._boxes,
+            self._x_range,
+            "MSE of one data set",
+        )
         self._draw_result()
         self.run.param.watch(self._on_progress, ["running", "done"])
         self.run.param.watch(lambda *_: self._draw_result(), ["study", "message"])
         self.run.state.param.watch(Throttled(self._write_status, STALE_DELAY_MS), ["data", "fit"])
-
-    def _build(self) -> figure:
-        fig = figure(
-            name="mc_figure",
-            height=250,
-            sizing_mode="stretch_width",
-            y_range=FactorRange(*reversed(ESTIMATORS.values())),
-            x_range=self._x_range,
-            tools="",
-            toolbar_location=None,
-            x_axis_label="MSE of one data set",
-        )
-        fig.outline_line_color = None
-        fig.min_border_right = 16
-        fig.xaxis.formatter = BasicTickFormatter(power_limit_low=-6)
-        fig.xaxis.ticker.desired_num_ticks = 5
-        fig.segment(
-            "q05", "name", "q95", "name", source=self._boxes, line_color="color", line_width=2
-        )
-        boxes = fig.hbar(
-            y="name",
-            left="q25",
-            right="q75",
-            height=0.5,
-            source=self._boxes,
-            fill_color="color",
-            fill_alpha=0.3,
-            line_color="color",
-        )
-        fig.hbar(
-            y="name",
-            left="q50",
-            right="q50",
-            height=0.5,
-            source=self._boxes,
-            line_color="color",
-            line_width=3,
-        )
-        fig.scatter(
-            "mean",
-            "name",
-            source=self._boxes,
-            marker="diamond",
-            size=12,
-            fill_color="#ffffff",
-            line_color="color",
-            line_width=2,
-        )
-        fig.add_tools(
-            HoverTool(
-                renderers=[boxes],
-                tooltips=[("", "@name"), ("mean", "@mean{0.0000}"), ("median", "@q50{0.0000}")],
-            )
-        )
-        fig.visible = False
-        return fig
 
     def _on_progress(self, *_: param.parameterized.Event) -> None:
         run = self.run

@@ -42,6 +42,12 @@ GRAND_MEAN = Glyph("grand mean (complete pooling)", "#000000", "dash")
 FITTED = Glyph("tau_hat (fitted)", "#1a9641", "diamond")
 FULL_BAYES = Glyph("full Bayes: E(theta_j | y) ± 1.96 sd", "#7b3294", "diamond", size=11)
 SLIDER = Glyph("slider's tau", "#000000", "inverted_triangle")
+JAMES_STEIN = Glyph(
+    "James-Stein toward 0", "#e66101", "square_x", size=12, fill_alpha=0.0, line_width=1.5
+)
+JAMES_STEIN_MEAN = Glyph(
+    "James-Stein+ toward the mean", "#e66101", "square", size=8, fill_alpha=0.8
+)
 
 TABLE_ROWS = {
     "no_pool": ("No pooling", NO_POOL),
@@ -49,4 +55,13 @@ TABLE_ROWS = {
     "partial_pool": ("Partial, slider's tau", PARTIAL_POOL),
     "empirical_bayes": ("Partial, tau_hat (EB)", FITTED),
     "full_bayes": ("Full Bayes", FULL_BAYES),
+    "james_stein": ("James-Stein → 0", JAMES_STEIN),
+    "james_stein_mean": ("James-Stein+ → mean", JAMES_STEIN_MEAN),
 }
+
+TOGGLED_ROWS = {
+    "full_bayes": "show_full_bayes",
+    "james_stein": "show_james_stein",
+    "james_stein_mean": "show_james_stein",
+}
+"""Table rows shown only while the state's toggle (the value) is on, with their glyphs."""

@@ -24,10 +24,13 @@ from .style import (
     FITTED,
     FULL_BAYES,
     GRAND_MEAN,
+    JAMES_STEIN,
+    JAMES_STEIN_MEAN,
     NO_POOL,
     OBSERVATION,
     PARTIAL_POOL,
     TABLE_ROWS,
+    TOGGLED_ROWS,
     TRUTH,
 )
 from .throttle import Throttled
@@ -68,6 +71,18 @@ TOOLTIPS = [
 
 
 FULL_BAYES_OFFSET = 0.3
+"""Full-Bayes marks sit this far below a group's row, James-Stein marks this far above."""
+
+FADED_ALPHA = 0.2
+"""The opacity of the estimates that the chosen model structure does not use."""
+
+STRUCTURE_USES = {
+    "separate": {"no_pool"},
+    "pooled": {"complete_pool"},
+    "hierarchical": {"no_pool", "complete_pool", "partial_pool"},
+}
+"""The estimates the figure shows at full strength under each structure: the hierarchical model
+is the compromise, so it keeps both extremes in view."""
 """The full-Bayes diamond and bar sit this far below the row's centre, clear of the circle."""
 
 
@@ -133,9 +148,12 @@ class ShrinkageFigure(pn.viewable.Viewer):
         self._y_range = Range1d(0.0, 1.0, name="y_range")
         self._figure = self._build()
         self._refresh()
+        self._emphasise()
         self.state.param.watch(
-            self._on_state, ["data", "order", "fit", "posterior", "show_full_bayes"]
+            self._on_state,
+            ["data", "order", "fit", "posterior", "show_full_bayes", "show_james_stein"],
         )
+        self.state.param.watch(lambda _: self._emphasise(), ["structure"])
 
     def _build(self) -> figure:
         fig = figure(
@@ -167,11 +185,11 @@ class ShrinkageFigure(pn.viewable.Viewer):
             hover_line_alpha=0.0,
         )
         pull = {"line_color": PARTIAL_POOL.color, "line_alpha": 0.6, "line_width": 2}
-        fig.segment("ybar", "row", "theta_hat", "row", source=self._groups, **pull)
+        pull_line = fig.segment("ybar", "row", "theta_hat", "row", source=self._groups, **pull)
         fig.scatter("x", "y", source=self._observations, **OBSERVATION.scatter())
         interval = {"line_color": OBSERVATION.color, "line_alpha": 0.5, "line_width": 3}
         fig.segment("low", "row", "high", "row", source=self._intervals, **interval)
-        fig.line(
+        grand_mean = fig.line(
             "x",
             "y",
             source=self._grand_mean,
@@ -180,13 +198,29 @@ class ShrinkageFigure(pn.viewable.Viewer):
             line_width=1.5,
             legend_label=GRAND_MEAN.name,
         )
-        for column, glyph in (("theta", TRUTH), ("ybar", NO_POOL), ("theta_hat", PARTIAL_POOL)):
-            fig.scatter(column, "row", source=self._groups, **glyph.scatter())
+        marks = {
+            column: fig.scatter(column, "row", source=self._groups, **glyph.scatter())
+            for column, glyph in (("theta", TRUTH), ("ybar", NO_POOL), ("theta_hat", PARTIAL_POOL))
+        }
+        self._estimators = {
+            estimator: [(r, r.glyph.line_alpha) for r in renderers]
+            for estimator, renderers in (
+                ("no_pool", [marks["ybar"]]),
+                ("complete_pool", [grand_mean]),
+                ("partial_pool", [marks["theta_hat"], pull_line]),
+            )
+        }
         bar = {"line_color": FULL_BAYES.color, "line_width": 2, "line_alpha": 0.8}
-        self._full_bayes = [
-            fig.segment("fb_low", "fb_row", "fb_high", "fb_row", source=self._groups, **bar),
-            fig.scatter("fb_mean", "fb_row", source=self._groups, **FULL_BAYES.scatter()),
-        ]
+        self._toggled = {
+            "show_full_bayes": [
+                fig.segment("fb_low", "fb_row", "fb_high", "fb_row", source=self._groups, **bar),
+                fig.scatter("fb_mean", "fb_row", source=self._groups, **FULL_BAYES.scatter()),
+            ],
+            "show_james_stein": [
+                fig.scatter(column, "js_row", source=self._groups, **glyph.scatter())
+                for column, glyph in (("js0", JAMES_STEIN), ("js_mean", JAMES_STEIN_MEAN))
+            ],
+        }
         fig.add_tools(HoverTool(renderers=[bands], tooltips=TOOLTIPS, mode="mouse"))
         fig.legend.orientation = "horizontal"
         fig.legend.ncols = 3
@@ -204,11 +238,13 @@ class ShrinkageFigure(pn.viewable.Viewer):
         with pn.io.hold():
             if names == {"fit"}:
                 self._draw_fit()
-            elif names <= {"posterior", "show_full_bayes"}:
+            elif names <= {"show_full_bayes", "show_james_stein"}:
+                self._show_toggled()
+            elif names <= {"posterior", "show_full_bayes", "show_james_stein"}:
                 self._groups.patch(
                     {k: [(slice(0, self.state.data.J), v)] for k, v in self._posterior().items()}
                 )
-                self._show_full_bayes()
+                self._show_toggled()
             else:
                 self._refresh()
 
@@ -225,13 +261,33 @@ class ShrinkageFigure(pn.viewable.Viewer):
             "fb_high": fb.theta_mean + half,
         }
 
-    def _show_full_bayes(self) -> None:
-        shown = self.state.show_full_bayes
-        for renderer in self._full_bayes:
-            renderer.visible = shown
-        for item in self._figure.legend[0].items:
-            if item.renderers[0] in self._full_bayes:
-                item.visible = shown
+    def _james_stein(self) -> dict[str, np.ndarray]:
+        """The James-Stein columns (NaN where J is too small for the estimator)."""
+        estimates, J = self.state.james_stein_estimates, self.state.data.J
+        nan = np.full(J, np.nan)
+        return {
+            "js0": estimates.get("james_stein", nan),
+            "js_mean": estimates.get("james_stein_mean", nan),
+        }
+
+    def _show_toggled(self) -> None:
+        """Full Bayes and James-Stein glyphs, with their legend items, follow their toggles."""
+        items = self._figure.legend[0].items
+        for toggle, renderers in self._toggled.items():
+            shown = getattr(self.state, toggle)
+            for renderer in renderers:
+                renderer.visible = shown
+            for item in items:
+                if item.renderers[0] in renderers:
+                    item.visible = shown
+
+    def _emphasise(self) -> None:
+        """The chosen structure's estimate at full strength, the other two faded."""
+        used = STRUCTURE_USES[self.state.structure]
+        for estimator, renderers in self._estimators.items():
+            fade = 1.0 if estimator in used else FADED_ALPHA
+            for renderer, alpha in renderers:
+                renderer.glyph.line_alpha = fade * alpha
 
     def _draw_fit(self) -> None:
         fit = self.state.fit
@@ -261,9 +317,11 @@ class ShrinkageFigure(pn.viewable.Viewer):
             "band_right": np.full(J, hi),
             "band_alpha": np.where(row % 2 == 0, 0.035, 0.0),
             "fb_row": row + FULL_BAYES_OFFSET,
+            "js_row": row - FULL_BAYES_OFFSET,
             **self._posterior(),
+            **self._james_stein(),
         }
-        self._show_full_bayes()
+        self._show_toggled()
         if data.values is not None:
             stride = max(1, math.ceil(data.values.size / MAX_DOTS))
             values, groups = data.values[::stride], data.groups[::stride]
@@ -328,9 +386,16 @@ class TauControls(pn.viewable.Viewer):
                 "Hunter-Schmidt (HS)": "HS",
             },
             width=210,
+            disabled=self.state.param.population.rx() != "normal",
         )
-        self._full_bayes = pn.widgets.Checkbox.from_param(
-            self.state.param.show_full_bayes, css_classes=["show-full-bayes"], align="center"
+        self._toggles = pn.Column(
+            pn.widgets.Checkbox.from_param(
+                self.state.param.show_full_bayes, css_classes=["show-full-bayes"], margin=(4, 10)
+            ),
+            pn.widgets.Checkbox.from_param(
+                self.state.param.show_james_stein, css_classes=["show-james-stein"], margin=(4, 10)
+            ),
+            align="center",
         )
         self._readout = pn.pane.HTML(
             sizing_mode="stretch_width", name="tau_readout", stylesheets=[CSS]
@@ -430,20 +495,30 @@ class TauControls(pn.viewable.Viewer):
                 f"<span class='lambda'>{shown}</span>"
             )
         truth = f"; true tau = {state.tau_true:.4g}" if state.source == "simulated" else ""
+        if state.population == "normal":
+            groups = (f"the least precise group {which[0]}", f"the most precise {which[1]}")
+        else:  # under a t population B_j also falls with the distance from mu
+            labels = state.data.labels
+            groups = (html.escape(str(labels[small])), html.escape(str(labels[large])))
         self._readout.object = (
             f"<div class='tau-readout'><b>tau = {state.tau:.4g}</b>: shrinkage B_j = "
-            f"<span class='b-small'>{b[small]:.3f}</span> for the least precise group "
-            f"{which[0]} to <span class='b-large'>{b[large]:.3f}</span> for the most precise "
-            f"{which[1]}{penalty_text}; mu_hat = {state.fit.mu:.4g}."
+            f"<span class='b-small'>{b[small]:.3f}</span> for {groups[0]} "
+            f"to <span class='b-large'>{b[large]:.3f}</span> for {groups[1]}"
+            f"{penalty_text}; mu_hat = {state.fit.mu:.4g}."
             f"<br>Fitted tau_hat = "
             f"<span class='tau-hat'>{state.tau_hat:.4g}</span> "
-            f"({html.escape(self._method.value)}){truth}.</div>"
+            f"({html.escape(self._tau_hat_source())}){truth}.</div>"
         )
+
+    def _tau_hat_source(self) -> str:
+        if self.state.population == "normal":
+            return self._method.value
+        return f"marginal ML, Student-t population with nu = {self.state.nu:g}"
 
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Column(
             self._slider,
-            pn.Row(self._fit, self._method, self._full_bayes, align="start"),
+            pn.Row(self._fit, self._method, self._toggles, align="start"),
             self._readout,
             self._ruler,
             sizing_mode="stretch_width",
@@ -459,13 +534,13 @@ class MSETable(pn.viewable.Viewer):
         super().__init__(**params)
         self._pane = pn.pane.HTML(sizing_mode="stretch_width", name="mse_table", stylesheets=[CSS])
         self._draw()
-        self.state.param.watch(Throttled(self._draw, TEXT_DELAY_MS), ["errors"])
-        self.state.param.watch(lambda _: self._draw(), ["show_full_bayes"])
+        self.state.param.watch(Throttled(self._draw, TEXT_DELAY_MS), ["errors", "outlier_errors"])
+        self.state.param.watch(lambda _: self._draw(), ["show_full_bayes", "show_james_stein"])
 
     def _draw(self) -> None:
-        errors = self.state.errors
-        if not self.state.show_full_bayes:
-            errors = {key: value for key, value in errors.items() if key != "full_bayes"}
+        state = self.state
+        hidden = {key for key, toggle in TOGGLED_ROWS.items() if not getattr(state, toggle)}
+        errors = {key: value for key, value in state.errors.items() if key not in hidden}
         if not errors:
             self._pane.object = (
                 "<p class='caption no-truth'>No true theta_j is known for these data, so no "
@@ -475,24 +550,36 @@ class MSETable(pn.viewable.Viewer):
             return
         best = min(errors, key=errors.get)
         baseline = errors["no_pool"]
+        split = state.outlier_errors
         rows = []
         for key, (name, glyph) in TABLE_ROWS.items():
             if key not in errors:
                 continue
-            ratio = errors[key] / baseline if baseline > 0 else math.nan
-            mark = " ✓ best" if key == best else ""
+            if split:
+                numbers = "".join(
+                    f"<td class='{c}'>{x:.4g}</td>"
+                    for c, x in zip(("outlier", "rest"), split[key], strict=True)
+                )
+            else:
+                ratio = errors[key] / baseline if baseline > 0 else math.nan
+                numbers = f"<td class='ratio'>{ratio:.2f}</td>"
+            mark = (" ✓" if split else " ✓ best") if key == best else ""
             rows.append(
                 f"<tr class='{'best' if key == best else ''}' data-estimator='{key}'>"
                 f"<td><span class='swatch' style='background:{glyph.color}'></span>{name}"
                 f"<b class='best-mark'>{mark}</b></td>"
-                f"<td class='mse'>{errors[key]:.4g}</td><td class='ratio'>{ratio:.2f}</td></tr>"
+                f"<td class='mse'>{errors[key]:.4g}</td>{numbers}</tr>"
             )
-        truth = "true theta_j" if self.state.source != "efron_morris" else "rest-of-season average"
+        truth = "true theta_j" if state.source != "efron_morris" else "rest-of-season average"
+        heads = "<th>outlier</th><th>the rest</th>" if split else "<th>vs no pooling</th>"
+        apart = (
+            " Outlier: its squared error; the rest: the MSE of the other groups." if split else ""
+        )
         self._pane.object = (
-            "<table class='mse-table'><thead><tr><th>Estimator</th><th>MSE</th>"
-            "<th>vs no pooling</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+            f"<table class='mse-table'><thead><tr><th>Estimator</th><th>MSE</th>{heads}"
+            "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
             f"<p class='caption mse-caption'>MSE = mean over the groups of (estimate - {truth})². "
-            "It updates as tau moves.</p>"
+            f"It updates as tau moves.{apart}</p>"
         )
 
     def __panel__(self) -> pn.viewable.Viewable:
@@ -521,6 +608,22 @@ class SimulationSettings(pn.viewable.Viewer):
             pn.widgets.FloatInput.from_param(p.mu, **wide),
             pn.widgets.IntInput.from_param(p.seed, **wide),
             pn.widgets.Button.from_param(p.new_data, color="primary", **wide),
+            pn.widgets.Checkbox.from_param(p.outlier, css_classes=["outlier-toggle"]),
+            pn.Column(
+                pn.widgets.FloatSlider.from_param(
+                    p.outlier_shift,
+                    start=-10.0,
+                    end=10.0,
+                    throttled=True,
+                    css_classes=["outlier-shift"],
+                    **wide,
+                ),
+                pn.widgets.IntSlider.from_param(
+                    p.outlier_n, start=1, end=200, throttled=True, **wide
+                ),
+                visible=p.outlier,
+                **wide,
+            ),
             visible=p.source.rx() == "simulated",
             **wide,
         )
@@ -553,4 +656,7 @@ GUIDE = """
 5. **The tabs say why.** Risk: the MSE for every tau, lowest between the two extremes.
    Posterior: how sure the data are about tau. Paths: every estimate as tau moves. Monte Carlo:
    is this one data set typical? Repeat it a thousand times.
+6. **The story has limits and a family.** Add an outlier group: the Normal population drags
+   it in, a Student-t one lets it keep its mean. Stein: shrinkage helps even unrelated means.
+   Ridge: the same prior as a penalty. Model structure: when to pool at all.
 """

@@ -1,0 +1,37 @@
+"""The model-structure chooser: each structure's graph has the nodes and arrows of its model."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from partialpool.app import PoolingState
+from partialpool.app.structure_view import GRAPHS, WHEN, StructureChooser
+
+# (circles, arrows): theta_j -> y_j for 4 drawn groups; theta -> 4 y_j;
+# (mu, tau) -> 4 theta_j -> y_j
+SHAPES = {"separate": (8, 4), "pooled": (5, 4), "hierarchical": (9, 8)}
+
+
+@pytest.mark.parametrize("structure", list(SHAPES))
+def test_each_graph_draws_its_models_nodes_and_arrows(structure):
+    svg = GRAPHS[structure]
+    circles, arrows = SHAPES[structure]
+    assert svg.count("<circle") == circles
+    assert svg.count("marker-end='url(#arrow)'") == arrows
+    labels = re.findall(r">([^<>]+)</text>", svg)
+    assert ("μ, τ" in labels) == (structure == "hierarchical")
+    assert ("θ" in labels) == (structure == "pooled")
+
+
+def test_the_chooser_shows_the_chosen_structure_and_when_it_fits():
+    state = PoolingState()
+    chooser = StructureChooser(state=state)
+    assert "data-structure='hierarchical'" in chooser._graph.object
+    assert "De Finetti" in chooser._graph.object
+    for structure in ("separate", "pooled"):
+        chooser._buttons.value = structure
+        assert state.structure == structure
+        assert GRAPHS[structure] in chooser._graph.object
+        assert WHEN[structure] in chooser._graph.object
