@@ -343,3 +343,18 @@ def test_a_student_t_population_pools_by_the_cores_t_posterior():
     state.population = "normal"
     assert state.tau_hat == pytest.approx(math.sqrt(estimate_tau2(y, v, "HE")), rel=1e-15)
     np.testing.assert_array_equal(state.fit.theta, partial_pool(y, v, 0.25).theta)
+
+
+def test_two_groups_under_a_student_t_population_fall_back_to_the_normal_with_a_reason():
+    state = PoolingState(population="student-t")
+    assert state.population_problem == ""
+    assert state.upload(b"group,estimate,se\nA,1,1\nB,2,1\n", "two.csv")
+    assert "at least 3 groups" in state.population_problem
+    y, v = state.data.y, state.data.v
+    assert state.tau_hat == math.sqrt(estimate_tau2(y, v, "HE"))
+    np.testing.assert_array_equal(state.fit.theta, partial_pool(y, v, state.tau**2).theta)
+    state.source = "simulated"
+    assert (
+        state.population_problem == ""
+        and state.tau_hat == fit_t(state.data.y, state.data.v, 4.0).tau
+    )

@@ -35,3 +35,13 @@ def test_the_chooser_shows_the_chosen_structure_and_when_it_fits():
         assert state.structure == structure
         assert GRAPHS[structure] in chooser._graph.object
         assert WHEN[structure] in chooser._graph.object
+
+
+def test_the_population_note_says_why_a_t_population_is_not_used():
+    state = PoolingState(population="student-t")
+    chooser = StructureChooser(state=state)
+    assert chooser._nu.visible and "heavy tails" in chooser._population_note.object
+    state.upload(b"group,estimate,se\nA<b>,1,1\nB,2,1\n", "two.csv")
+    assert "at least 3 groups" in chooser._population_note.object
+    state.population = "normal"
+    assert not chooser._nu.visible and not chooser._population_note.visible

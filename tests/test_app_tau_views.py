@@ -134,3 +134,11 @@ def test_the_structure_fades_the_estimates_it_does_not_use(state, structure):
         for renderer, alpha in renderers:
             expected = alpha if name in shown else FADED_ALPHA * alpha
             assert renderer.glyph.line_alpha == pytest.approx(expected)
+
+
+def test_the_posterior_says_it_is_the_normal_models_under_a_t_population(state):
+    view = PosteriorView(state=state)
+    assert "normal-only" not in view._caption.object
+    state.population = "student-t"
+    assert "normal-only" in view._caption.object
+    assert "Student-t marginal ML" in view._caption.object

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import integrate, optimize, stats
 
-from partialpool import estimate_tau2, fit_t, partial_pool, partial_pool_t
+from partialpool import estimate_tau2, fit_t, partial_pool, partial_pool_t, partial_pool_t_path
 
 finite = st.floats(-50.0, 50.0, allow_nan=False, allow_infinity=False)
 positive = st.floats(0.01, 10.0, allow_nan=False, allow_infinity=False)
@@ -350,3 +350,18 @@ def test_partial_pool_t_names_the_bad_argument(kwargs, message):
 def test_fit_t_names_the_bad_argument(args, message):
     with pytest.raises(ValueError, match=message):
         fit_t(*args)
+
+
+def test_the_path_is_partial_pool_t_at_each_tau():
+    y = np.array([-1.0, 0.2, 0.5, 9.0])
+    v = np.array([1.0, 0.5, 2.0, 1.0])
+    grid = np.array([0.0, 0.3, 1.0, 4.0])
+    path = partial_pool_t_path(y, v, grid, 3.0, 0.1)
+    assert path.theta.shape == (4, 4) and np.all(path.mu == 0.1)
+    for k, tau in enumerate(grid):
+        one = partial_pool_t(y, v, tau, 3.0, 0.1)
+        np.testing.assert_array_equal(path.theta[k], one.theta)
+        np.testing.assert_array_equal(path.shrinkage[k], one.shrinkage)
+    np.testing.assert_array_equal(path.theta[0], np.full(4, 0.1))  # tau = 0: complete pooling
+    with pytest.raises(ValueError, match="tau must be finite and >= 0"):
+        partial_pool_t_path(y, v, [0.5, -1.0], 3.0, 0.0)

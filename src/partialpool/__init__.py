@@ -25,7 +25,7 @@ from .ridge import (
 from .risk import RiskCurve, mse, risk_curve
 from .simulate import Simulation, Summary, simulate, summarize
 from .stein import JamesStein, james_stein
-from .student_t import StudentTFit, StudentTPooling, fit_t, partial_pool_t
+from .student_t import StudentTFit, StudentTPooling, fit_t, partial_pool_t, partial_pool_t_path
 from .tau2 import TAU2_METHODS, ConvergenceError, estimate_tau2
 
 __version__ = "0.1.0"
@@ -56,6 +56,7 @@ __all__ = [
     "partial_pool",
     "partial_pool_path",
     "partial_pool_t",
+    "partial_pool_t_path",
     "ridge",
     "ridge_path",
     "risk_curve",

@@ -45,8 +45,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from ._validation import check_groups, check_min_groups, check_scalar
-from .pooling import precision_weighted_mean
+from ._validation import as_vector, check_groups, check_min_groups, check_scalar
+from .pooling import ShrinkagePath, precision_weighted_mean
 from .tau2 import maximum_likelihood
 
 _STEP = 0.35
@@ -454,6 +454,29 @@ def partial_pool_t(y: object, v: object, tau: float, nu: float, mu: float) -> St
             f"with min(v) == {v.min()}"
         )
     return _pool(y, v, tau, nu, mu)
+
+
+def partial_pool_t_path(y: object, v: object, tau: object, nu: float, mu: float) -> ShrinkagePath:
+    """`partial_pool_t` at every tau of a grid, toward one mu: the Student-t counterpart of
+    `partial_pool_path` (BDA3 figure 5.6), with mu fixed (e.g. `fit_t(...).mu`) rather than
+    re-estimated at each tau. Each tau is one call, vectorised over the groups.
+
+    Returns a ShrinkagePath whose `mu` repeats the given mu and whose `shrinkage` is the
+    effective B_j(tau) of `partial_pool_t`.
+    """
+    y, v = check_groups(y, v)
+    grid = as_vector(tau, "tau")
+    if np.any(grid < 0) or not np.all(np.isfinite(grid)):
+        raise ValueError("tau must be finite and >= 0 at every grid point")
+    nu = _check_nu(nu)
+    mu = check_scalar(mu, "mu")
+    pools = [_pool(y, v, float(t), nu, mu) for t in grid]
+    return ShrinkagePath(
+        tau=grid,
+        mu=np.full(grid.size, mu),
+        theta=np.array([p.theta for p in pools]),
+        shrinkage=np.array([p.shrinkage for p in pools]),
+    )
 
 
 # ---------------------------------------------------------------------------------------------

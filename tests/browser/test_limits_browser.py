@@ -143,3 +143,16 @@ def test_the_student_t_prior_lets_the_outlier_keep_its_mean(session):
     assert abs(t[12] - ybar) < 0.2 * abs(normal[12] - ybar)  # the outlier keeps its own mean
     expect(session.page.locator(".tau-readout")).to_contain_text("Student-t population")
     assert session.errors == []
+
+
+def test_a_link_sets_the_outlier_the_population_and_the_structure(session):
+    session.open("?outlier=true&outlier_shift=5&population=student-t&nu=3&structure=pooled")
+    state = PoolingState(outlier=True, outlier_shift=5.0, population="student-t", nu=3.0)
+    session.page.wait_for_function(
+        "() => Bokeh.documents[0].get_model_by_name('groups').data.row.length === 13"
+    )
+    np.testing.assert_allclose(session.column("groups", "theta_hat"), state.fit.theta, rtol=1e-9)
+    expect(session.page.locator(".structure [data-structure]")).to_have_attribute(
+        "data-structure", "pooled"
+    )
+    assert session.errors == []

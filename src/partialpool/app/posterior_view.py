@@ -33,7 +33,7 @@ class PosteriorView(TauView):
     """p(tau | y) with its 95% interval shaded, the median, tau_hat and the slider's tau marked,
     and a selector for the prior on tau."""
 
-    redraw_on = ("posterior", "tau_hat", "tau_max")
+    redraw_on = ("posterior", "tau_hat", "tau_max", "population")
 
     def __init__(self, **params: object) -> None:
         super().__init__(**params)
@@ -124,12 +124,20 @@ class PosteriorView(TauView):
             if (beyond >= 0.001)
             else ""
         )
+        normal = state.population == "normal"
+        method = state.method if normal else "Student-t marginal ML"
+        population = (
+            ""
+            if normal
+            else " <b class='normal-only'>This posterior is the Normal population's</b>: full "
+            "Bayes here, in the figure and in the table assumes theta_j ~ N(mu, tau²)."
+        )
         self._caption.object = (
             f"<p class='caption posterior-caption'>Under {prior_text}: posterior median tau = "
             f"<b class='tau-median'>{median:.3g}</b>, 95% interval "
             f"<span class='tau-interval'>[{low:.3g}, {high:.3g}]</span>; empirical Bayes "
-            f"plugs in tau_hat = {state.tau_hat:.3g} ({state.method}) and treats it as known, "
-            f"full Bayes averages over this whole curve.{tail}</p>"
+            f"plugs in tau_hat = {state.tau_hat:.3g} ({method}) and treats it as known, "
+            f"full Bayes averages over this whole curve.{tail}{population}</p>"
         )
 
     def __panel__(self) -> pn.viewable.Viewable:

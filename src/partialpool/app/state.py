@@ -31,7 +31,7 @@ from ..datasets import DATASETS
 from ..groupdata import GroupData, from_simulation
 from ..pooling import PoolingEstimate
 from ..simulate import Simulation, with_outlier
-from ..student_t import StudentTFit, fit_t, partial_pool_t
+from ..student_t import StudentTFit, fit_t, partial_pool_t, partial_pool_t_path
 
 SORTS = {"group": "order in the data", "size": "group size n_j", "mean": "no-pool mean ybar_j"}
 
@@ -75,19 +75,6 @@ def typical_se(data: GroupData) -> float:
     se = math.sqrt(float(np.median(data.v)))
     magnitude = 10.0 ** math.floor(math.log10(se))
     return float(round(se / magnitude) * magnitude)
-
-
-def partial_pool_t_path(
-    y: np.ndarray, v: np.ndarray, tau: np.ndarray, nu: float, mu: float
-) -> ShrinkagePath:
-    """`partial_pool_t` at every tau of a grid, toward one mu (each call vectorised over J)."""
-    pools = [partial_pool_t(y, v, t, nu, mu) for t in tau]
-    return ShrinkagePath(
-        tau=tau,
-        mu=np.full(tau.size, mu),
-        theta=np.array([p.theta for p in pools]),
-        shrinkage=np.array([p.shrinkage for p in pools]),
-    )
 
 
 def _risk_along(path: ShrinkagePath, data: GroupData) -> RiskCurve:
@@ -185,6 +172,9 @@ class PoolingState(param.Parameterized):
         class_=FullBayes, allow_None=True, precedence=-1, doc="full Bayes under the prior"
     )
     posterior_problem = param.String("", precedence=-1, doc="why there is no posterior, or ''")
+    population_problem = param.String(
+        "", precedence=-1, doc="why the Student-t population is not used, or ''"
+    )
 
     def __init__(self, **params: object) -> None:
         super().__init__(**params)
@@ -299,7 +289,14 @@ class PoolingState(param.Parameterized):
     def _fit_tau_hat(self, data: GroupData) -> float:
         """tau_hat by the chosen estimator under a Normal population; under a Student-t one,
         (mu, tau) by marginal maximum likelihood (`fit_t`), kept for `_pool`."""
-        if self.population == "normal":
+        t = self.population == "student-t"
+        self.population_problem = (
+            f"A Student-t population needs at least 3 groups to fit (mu, tau); these data have "
+            f"{data.J}, so the Normal population is shown."
+            if t and data.J < 3
+            else ""
+        )
+        if not t or self.population_problem:
             self._t_fit = None
             return math.sqrt(estimate_tau2(data.y, data.v, self.method))
         self._t_fit = fit_t(data.y, data.v, self.nu)

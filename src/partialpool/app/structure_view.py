@@ -3,6 +3,8 @@ with when it fits. Choosing one emphasises its estimate in the figure."""
 
 from __future__ import annotations
 
+import html
+
 import panel as pn
 import param
 
@@ -107,6 +109,12 @@ POPULATION_NOTE = (
 )
 
 
+def _population_text(problem: str) -> str:
+    if problem:
+        return f"<p class='when population-problem'>{html.escape(problem)}</p>"
+    return POPULATION_NOTE
+
+
 class StructureChooser(pn.viewable.Viewer):
     """The population prior (Normal or Student-t with nu), and Separate / Pooled / Hierarchical
     buttons with the chosen structure's graph and when it fits."""
@@ -140,7 +148,7 @@ class StructureChooser(pn.viewable.Viewer):
             css_classes=["nu-slider"],
         )
         self._population_note = pn.pane.HTML(
-            POPULATION_NOTE,
+            p.population_problem.rx().rx.pipe(_population_text),
             visible=is_t,
             sizing_mode="stretch_width",
             stylesheets=[WHEN_CSS],

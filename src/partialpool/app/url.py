@@ -19,6 +19,12 @@ URL_PARAMETERS = {
     "seed": "seed",
     "method": "method",
     "sort": "sort",
+    "outlier": "outlier",
+    "outlier_shift": "outlier_shift",
+    "outlier_n": "outlier_n",
+    "population": "population",
+    "nu": "nu",
+    "structure": "structure",
 }
 """Synced both ways at once: parameter name -> query key."""
 
