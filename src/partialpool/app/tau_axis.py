@@ -37,6 +37,7 @@ def tau_figure(name: str, y_label: str, height: int) -> tuple[figure, Range1d, R
     )
     fig.outline_line_color = None
     fig.min_border_right = 16
+    fig.yaxis.minor_tick_line_color = None
     return fig, x_range, y_range
 
 

@@ -336,7 +336,7 @@ class ShrinkageFigure(pn.viewable.Viewer):
         grand_mean = float(np.average(data.y, weights=1.0 / data.v))
         self._grand_mean.data = {"x": [grand_mean, grand_mean], "y": [-0.5, J - 0.5]}
         self._x_range.update(start=lo, end=hi)
-        self._y_range.update(start=J - 0.5, end=-0.5)
+        self._y_range.update(start=J - 0.5, end=-0.5 - FULL_BAYES_OFFSET)
         axis = self._figure.yaxis[0]
         axis.ticker.ticks = list(range(J))
         sizes = [f" (n={k})" for k in n] if data.n is not None else [""] * J
