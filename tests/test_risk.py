@@ -12,6 +12,10 @@ from partialpool import (
     mse,
     no_pool,
     partial_pool,
+    partial_pool_path,
+    partial_pool_t,
+    partial_pool_t_path,
+    path_risk,
     risk_curve,
     simulate,
     summarize,
@@ -97,3 +101,21 @@ def test_risk_curve_on_the_batting_averages():
 def test_risk_curve_rejects_a_truth_of_the_wrong_length():
     with pytest.raises(ValueError, match="y and truth must have the same length; got 3 and 2"):
         risk_curve([1.0, 2.0, 3.0], 1.0, [0.0, 0.0], [0.5])
+
+
+def test_path_risk_scores_any_path_and_is_what_risk_curve_uses():
+    y = np.array([0.3, -1.2, 2.0, 0.8, 9.0])
+    v = np.array([0.5, 1.0, 2.0, 0.7, 1.0])
+    truth = np.array([0.0, -1.0, 1.5, 1.0, 3.0])
+    grid = np.linspace(0.0, 3.0, 31)
+    curve = risk_curve(y, v, truth, grid)
+    same = path_risk(partial_pool_path(y, v, grid), y, v, truth)
+    np.testing.assert_array_equal(same.mse, curve.mse)
+    assert (same.no_pool, same.complete_pool) == (curve.no_pool, curve.complete_pool)
+    t_path = partial_pool_t_path(y, v, grid, 3.0, 0.5)
+    t_risk = path_risk(t_path, y, v, truth)
+    for k in (0, 10, 30):
+        assert t_risk.mse[k] == mse(partial_pool_t(y, v, grid[k], 3.0, 0.5), truth)
+    assert t_risk.no_pool == curve.no_pool
+    with pytest.raises(ValueError, match="same length"):
+        path_risk(t_path, y, v, truth[:4])

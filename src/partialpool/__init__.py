@@ -22,7 +22,7 @@ from .ridge import (
     ridge_path,
     simulate_design,
 )
-from .risk import RiskCurve, mse, risk_curve
+from .risk import RiskCurve, mse, path_risk, risk_curve
 from .simulate import Simulation, Summary, simulate, summarize
 from .stein import JamesStein, james_stein
 from .student_t import StudentTFit, StudentTPooling, fit_t, partial_pool_t, partial_pool_t_path
@@ -57,6 +57,7 @@ __all__ = [
     "partial_pool_path",
     "partial_pool_t",
     "partial_pool_t_path",
+    "path_risk",
     "ridge",
     "ridge_path",
     "risk_curve",

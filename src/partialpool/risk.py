@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import as_vector, check_groups
-from .pooling import partial_pool_path, precision_weighted_mean
+from .pooling import ShrinkagePath, partial_pool_path, precision_weighted_mean
 
 
 def mse(estimate: object, truth: object) -> float:
@@ -57,10 +57,17 @@ def risk_curve(y: object, v: object, truth: object, tau: object) -> RiskCurve:
     the same three totals for the batting averages.
     """
     y, v = check_groups(y, v)
+    return path_risk(partial_pool_path(y, v, tau), y, v, truth)
+
+
+def path_risk(path: ShrinkagePath, y: object, v: object, truth: object) -> RiskCurve:
+    """The MSE against the truth at each tau of a path of estimates (from `partial_pool_path`,
+    or any pooling rule along a grid, e.g. `partial_pool_t_path`), with the no-pooling and
+    complete-pooling (precision-weighted grand mean) MSE of the same data."""
+    y, v = check_groups(y, v)
     true = as_vector(truth, "truth")
     if true.size != y.size:
         raise ValueError(f"y and truth must have the same length; got {y.size} and {true.size}")
-    path = partial_pool_path(y, v, tau)
     grand_mean, _ = precision_weighted_mean(y, v)
     return RiskCurve(
         tau=path.tau,

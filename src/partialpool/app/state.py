@@ -23,13 +23,13 @@ from .. import (
     no_pool,
     partial_pool,
     partial_pool_path,
-    risk_curve,
     simulate,
 )
 from ..csvfile import CSVError, parse_csv
 from ..datasets import DATASETS
 from ..groupdata import GroupData, from_simulation
 from ..pooling import PoolingEstimate
+from ..risk import path_risk
 from ..simulate import Simulation, with_outlier
 from ..student_t import StudentTFit, fit_t, partial_pool_t, partial_pool_t_path
 
@@ -75,17 +75,6 @@ def typical_se(data: GroupData) -> float:
     se = math.sqrt(float(np.median(data.v)))
     magnitude = 10.0 ** math.floor(math.log10(se))
     return float(round(se / magnitude) * magnitude)
-
-
-def _risk_along(path: ShrinkagePath, data: GroupData) -> RiskCurve:
-    """The MSE against the truth along a path, with the two extremes of `risk_curve`."""
-    truth = data.truth
-    return RiskCurve(
-        tau=path.tau,
-        mse=np.mean((path.theta - truth) ** 2, axis=1),
-        no_pool=mse(data.y, truth),
-        complete_pool=mse(complete_pool(data.y, data.v), truth),
-    )
 
 
 def row_order(data: GroupData, sort: str) -> np.ndarray:
@@ -269,10 +258,9 @@ class PoolingState(param.Parameterized):
         grid = np.linspace(0.0, end, TAU_GRID_SIZE)
         if self._t_fit is None:
             path = partial_pool_path(data.y, data.v, grid)
-            risk = None if data.truth is None else risk_curve(data.y, data.v, data.truth, grid)
         else:
             path = partial_pool_t_path(data.y, data.v, grid, self.nu, self._t_fit.mu)
-            risk = None if data.truth is None else _risk_along(path, data)
+        risk = None if data.truth is None else path_risk(path, data.y, data.v, data.truth)
         return {"tau_max": end, "path": path, "risk": risk}
 
     def _posterior(self, data: GroupData, prior: str, scale: float) -> dict[str, object]:
