@@ -7,23 +7,12 @@ the test suite, because timings on a shared machine are noisy.
 
 from __future__ import annotations
 
-import time
 import warnings
-from collections.abc import Callable
 
 import numpy as np
+from timing import best_of
 
 import partialpool as pp
-
-
-def best_of(fn: Callable[[], object], repeat: int) -> float:
-    """Shortest wall time of `repeat` calls, in seconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def ours_on_raw(values: np.ndarray, groups: np.ndarray) -> tuple[float, np.ndarray]:

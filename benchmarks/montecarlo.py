@@ -10,24 +10,11 @@ work and the script checks that they agree.
 
 from __future__ import annotations
 
-import statistics
-import time
-from collections.abc import Callable
-
 import numpy as np
+from timing import median_of
 
 import partialpool as pp
 from partialpool.montecarlo import BLOCK, ESTIMATORS, monte_carlo
-
-
-def median_of(fn: Callable[[], object], repeat: int) -> float:
-    """Median wall time of `repeat` calls, in seconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def group_variances(J: int) -> np.ndarray:

@@ -10,27 +10,14 @@ they agree exactly.
 
 from __future__ import annotations
 
-import statistics
-import time
-from collections.abc import Callable
-
 import numpy as np
+from timing import median_of
 
 from partialpool import james_stein
 from partialpool.montecarlo import BLOCK
 from partialpool.stein_study import ESTIMATORS, stein_study, unrelated_means
 
 REPLICATIONS = 10_000
-
-
-def median_of(fn: Callable[[], object], repeat: int) -> float:
-    """Median wall time of `repeat` calls, in seconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def reference(theta: np.ndarray, v: float, replications: int, seed: int = 0) -> np.ndarray:

@@ -11,24 +11,14 @@ from __future__ import annotations
 
 import itertools
 import math
-import time
 from collections.abc import Callable
 
 import numpy as np
 from scipy import integrate
+from timing import best_of
 
 import partialpool as pp
 from partialpool import student_t
-
-
-def best_of(fn: Callable[[], object], repeat: int) -> float:
-    """Shortest wall time of `repeat` calls, in seconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def data(J: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
