@@ -22,15 +22,22 @@ def ours_on_raw(values: np.ndarray, groups: np.ndarray) -> tuple[float, np.ndarr
 
 
 def million_groups() -> None:
+    """REML + partial pooling at J = 10^6, in passes over the data: the time of one numpy pass
+    `(y - v).sum()` measured in the same run is the unit (target: within 60)."""
     sim = pp.simulate(1_000_000, (2, 40), tau=0.5, sigma=1.0, seed=1)
     s = pp.summarize(sim.values, sim.groups, sigma=1.0)
-    reml = best_of(lambda: pp.estimate_tau2(s.ybar, s.v, "REML"), 5)
-    tau2 = pp.estimate_tau2(s.ybar, s.v, "REML")
-    pool = best_of(lambda: pp.partial_pool(s.ybar, s.v, tau2), 5)
-    print(
-        f"J = 10^6 groups: REML {reml * 1e3:.0f} ms + partial_pool {pool * 1e3:.0f} ms "
-        f"= {(reml + pool) * 1e3:.0f} ms (target < 300 ms); tau2_hat = {tau2:.5f} (true 0.25)"
-    )
+    rng = np.random.default_rng(4)
+    distinct = s.v * rng.uniform(0.9, 1.1, s.v.size)
+    one_pass = best_of(lambda: (s.ybar - s.v).sum(), 20)
+    for label, v in (("n_j = 2..40, v = 1 / n_j", s.v), ("every v_j distinct", distinct)):
+        reml = best_of(lambda v=v: pp.estimate_tau2(s.ybar, v, "REML"), 5)
+        tau2 = pp.estimate_tau2(s.ybar, v, "REML")
+        pool = best_of(lambda v=v, t=tau2: pp.partial_pool(s.ybar, v, t), 5)
+        print(
+            f"J = 10^6 groups ({label}): REML {reml * 1e3:.0f} ms + partial_pool "
+            f"{pool * 1e3:.0f} ms = {(reml + pool) / one_pass:.0f} passes of (y - v).sum() "
+            f"({one_pass * 1e3:.2f} ms); tau2_hat = {tau2:.5f} (true 0.25)"
+        )
 
 
 def against_mixedlm() -> None:

@@ -6,10 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from partialpool import partial_pool
+from partialpool import estimate_tau2, partial_pool
 from partialpool.app import PoolingState
 from partialpool.app.results_table import HEADINGS, ResultsTable, _rounded
 from partialpool.results import group_table, to_csv
+from partialpool.student_t import fit_t
 
 
 @pytest.fixture
@@ -37,8 +38,56 @@ def test_download_is_the_full_precision_csv(state):
     assert text == to_csv(
         group_table(state.data, partial_pool(state.data.y, state.data.v, 0.37**2))
     )
+    assert view._csv().getvalue().startswith("# Normal population, tau^2 given\n")
     state.param.trigger("fit_tau")
-    assert "(estimated by HE)" in view._csv().getvalue()
+    assert view._csv().getvalue().startswith("# Normal population, tau^2 by HE\n")
+
+
+def test_a_student_t_population_is_named_with_its_fit(state):
+    # Issue 14: under the t population the table said "estimated by HE" and "se 0" while it
+    # showed fit_t's tau and mu.
+    view = ResultsTable(state=state)
+    state.population = "student-t"
+    state.param.trigger("fit_tau")
+    fitted = fit_t(state.data.y, state.data.v, 4.0)
+    text = view._csv().getvalue()
+    assert text.splitlines()[:3] == [
+        "# Student-t(nu = 4) population, mu and tau by marginal ML",
+        f"# tau2 = {fitted.tau**2:.6g}; tau = {fitted.tau:.6g}",
+        f"# mu = {fitted.mu:.6g} (se not available)",
+    ]
+    assert "Student-t(nu = 4) population, mu and tau by marginal ML; " in view._model.object
+    assert "(se not available)" in view._model.object
+    state.nu = 7.0
+    state.param.trigger("fit_tau")
+    assert (
+        view._csv()
+        .getvalue()
+        .startswith("# Student-t(nu = 7) population, mu and tau by marginal ML\n")
+    )
+    state.tau = 0.3  # the slider's own tau: the t fit's mu is kept
+    assert (
+        view._csv()
+        .getvalue()
+        .startswith("# Student-t(nu = 7) population, tau given, mu by marginal ML\n")
+    )
+    state.population = "normal"
+    state.param.trigger("fit_tau")
+    assert view._csv().getvalue().startswith("# Normal population, tau^2 by HE\n")
+    assert "(se not available)" not in view._csv().getvalue()
+
+
+def test_a_student_t_population_that_fell_back_is_named_normal(state):
+    view = ResultsTable(state=state)
+    state.population = "student-t"
+    assert state.upload(b"group,estimate,se\nA,1,1\nB,4,1\n", "two.csv")
+    assert "at least 3 groups" in state.population_problem
+    y, v = state.data.y, state.data.v
+    assert view._csv().getvalue().splitlines()[:3] == [
+        "# Normal population, tau^2 by HE",
+        f"# tau2 = {estimate_tau2(y, v, 'HE'):.6g}; tau = {state.tau_hat:.6g}",
+        f"# mu = {state.fit.mu:.6g} (se {partial_pool(y, v, state.tau**2).mu_se:.6g})",
+    ]
 
 
 def test_summary_data_have_no_n_and_no_truth_columns(state):

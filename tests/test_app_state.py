@@ -345,6 +345,29 @@ def test_a_student_t_population_pools_by_the_cores_t_posterior():
     np.testing.assert_array_equal(state.fit.theta, partial_pool(y, v, 0.25).theta)
 
 
+def test_the_state_names_the_model_and_estimator_in_use():
+    state = PoolingState(seed=11)
+    assert (state.nu_in_use, state.tau_method) == (None, None)  # simulated data keep tau = 0.5
+    state.param.trigger("fit_tau")
+    assert (state.nu_in_use, state.tau_method) == (None, "HE")
+    assert state.fit.mu_se == partial_pool(state.data.y, state.data.v, state.tau**2).mu_se > 0
+    state.method = "REML"
+    state.param.trigger("fit_tau")
+    assert state.tau_method == "REML"
+    state.tau = state.tau_hat + 0.1
+    assert state.tau_method is None  # the slider's own tau
+    state.population = "student-t"
+    state.param.trigger("fit_tau")
+    assert (state.nu_in_use, state.tau_method) == (4.0, "marginal ML")
+    # fit_t gives no standard error of mu yet: NaN ("not available"), never 0
+    assert math.isnan(state.fit.mu_se) and math.isnan(state.fit.mu_var)
+    state.nu = 9.0
+    assert state.nu_in_use == 9.0
+    assert state.upload(b"group,estimate,se\nA,1,1\nB,2,1\n", "two.csv")
+    assert (state.nu_in_use, state.tau_method) == (None, "REML")  # fell back to the Normal
+    assert state.fit.mu_se == partial_pool(state.data.y, state.data.v, state.tau**2).mu_se
+
+
 def test_two_groups_under_a_student_t_population_fall_back_to_the_normal_with_a_reason():
     state = PoolingState(population="student-t")
     assert state.population_problem == ""

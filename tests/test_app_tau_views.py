@@ -142,3 +142,9 @@ def test_the_posterior_says_it_is_the_normal_models_under_a_t_population(state):
     state.population = "student-t"
     assert "normal-only" in view._caption.object
     assert "Student-t marginal ML" in view._caption.object
+    # two groups: the t falls back to the Normal, whose posterior this then is
+    state.prior = "half-cauchy"
+    assert state.upload(b"group,estimate,se\nA,1,1\nB,3,1\n", "two.csv")
+    assert state.population_problem
+    assert "normal-only" not in view._caption.object
+    assert f"({state.method})" in view._caption.object

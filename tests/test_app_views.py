@@ -98,6 +98,19 @@ def test_tau_controls_follow_the_state(state):
     assert controls._slider.end >= 4.0
 
 
+def test_tau_controls_name_the_population_in_use(state):
+    controls = TauControls(state=state)
+    assert "(HE)" in controls._readout.object and not controls._method.disabled
+    state.population = "student-t"
+    assert "(marginal ML, Student-t population with nu = 4)" in controls._readout.object
+    assert controls._method.disabled  # the tau^2 estimator is not used
+    # with two groups the t cannot be fitted and the Normal is shown: say so, and let the
+    # estimator be chosen again
+    assert state.upload(b"group,estimate,se\nA,1,1\nB,3,1\n", "two.csv")
+    assert state.population_problem and "(HE)" in controls._readout.object
+    assert "Student-t" not in controls._readout.object and not controls._method.disabled
+
+
 def test_simulation_settings_show_only_for_simulated_data(state):
     simulation = SimulationSettings(state=state).__panel__().objects[0]
     assert len(simulation.objects) == 10 and simulation.visible

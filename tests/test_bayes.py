@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import math
+import warnings
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy import integrate, stats
+from scipy import integrate, optimize, stats
 
 from partialpool import complete_pool, full_bayes
 
@@ -165,6 +167,253 @@ def test_missing_moments_are_infinite_not_truncated():
     assert np.isfinite(fb2.tau_mean) and fb2.mu_sd == math.inf
 
 
+# --- against adaptive quadrature in tau ----------------------------------------------------------
+
+QUANTILES = (0.025, 0.25, 0.5, 0.75, 0.975)
+
+
+def _quad_posterior(y, v, prior="uniform", scale=None):
+    """Posterior summaries by scipy.integrate.quad, written afresh from BDA3 eqs. 5.20-5.21:
+
+    p(tau | y) ∝ p(tau) V_mu^(1/2) prod_j (v_j + tau^2)^(-1/2) exp(-(y_j - mu_hat)^2 / (2 (v_j
+    + tau^2))), with E(mu | tau, y) = mu_hat, Var(mu | tau, y) = V_mu, E(theta_j | tau, y) =
+    y_j + B_j (mu_hat - y_j) and Var(theta_j | tau, y) = v_j (1 - B_j) + B_j^2 V_mu.
+
+    The integrals run over [0, e^x_lo] in tau, the bulk in x = log tau in pieces two units wide,
+    and [e^x_hi, inf) in tau, so nothing is cut off; quantiles by Brent's method on the CDF.
+    """
+    y = np.asarray(y, dtype=float)
+    v = np.broadcast_to(np.asarray(v, dtype=float), y.shape)
+    tail = y.size - 1 if prior == "uniform" else y.size + 1
+
+    def given(t):
+        var = v + t * t
+        w = 1.0 / var
+        mu_var = 1.0 / w.sum()
+        mu_hat = mu_var * (w @ y)
+        log_p = 0.5 * math.log(mu_var) - 0.5 * np.log(var).sum() - 0.5 * (w @ (y - mu_hat) ** 2)
+        if prior == "half-cauchy":
+            log_p -= math.log1p((t / scale) ** 2)
+        return log_p, mu_hat, mu_var, v / var
+
+    sizes = [math.sqrt(v.min()), math.sqrt(v.max()) + np.ptp(y), *([scale] if scale else [])]
+    x_lo, x_hi = math.log(min(sizes)) - 20.0, math.log(max(sizes)) + 60.0
+    xs = np.linspace(x_lo, x_hi, 2000)
+    log_px = np.array([given(math.exp(x))[0] + x for x in xs])
+    log_ref = max(given(0.0)[0], (log_px - xs).max())
+    bulk = xs[log_px >= log_px.max() - 60.0]
+    breaks = [x_lo, *np.arange(bulk[0], bulk[-1], 2.0)[1:], x_hi]
+
+    def quad(f, a, b, in_log_tau, eps_abs):
+        def integrand(s):
+            t = math.exp(s) if in_log_tau else s
+            log_p, *rest = given(t)
+            return f(t, *rest) * math.exp(log_p - log_ref + (s if in_log_tau else 0.0))
+
+        return integrate.quad(integrand, a, b, epsabs=eps_abs, epsrel=1e-12, limit=1000)[0]
+
+    def integral(f, eps_abs=0.0):
+        """eps_abs = 0 for positive f; the two ends then get 1e-15 of the bulk."""
+        middle = sum(quad(f, a, b, True, eps_abs) for a, b in itertools.pairwise(breaks))
+        eps = eps_abs or 1e-15 * middle
+        ends = quad(f, 0.0, math.exp(x_lo), False, eps)
+        return middle + ends + quad(f, math.exp(x_hi), math.inf, False, eps)
+
+    z = integral(lambda t, *_: 1.0)
+    # Means can be near 0: their absolute error is held to 1e-14 of a lower bound on the sds.
+    eps_mean = 1e-14 * z * math.sqrt(v.min() / (y.size + 1))
+    out = {"tau_mean": integral(lambda t, *_: t) / z if tail > 2 else math.inf}
+    cdf = [quad(lambda t, *_: 1.0, 0.0, math.exp(x_lo), False, 1e-15 * z) / z]
+    for a, b in itertools.pairwise(breaks):
+        cdf.append(cdf[-1] + quad(lambda t, *_: 1.0, a, b, True, 0.0) / z)
+    quantiles = []
+    for q in QUANTILES:
+        k = int(np.searchsorted(cdf, q)) - 1
+
+        def excess(x, k=k, q=q):
+            return cdf[k] + quad(lambda t, *_: 1.0, breaks[k], x, True, 0.0) / z - q
+
+        quantiles.append(math.exp(optimize.brentq(excess, breaks[k], breaks[k + 1], xtol=1e-13)))
+    out["tau_quantiles"] = np.array(quantiles)
+    mu_mean = integral(lambda t, m, *_: m, eps_mean) / z
+    out["mu_mean"] = mu_mean
+    out["mu_sd"] = math.inf
+    if tail > 3:
+        out["mu_sd"] = math.sqrt(integral(lambda t, m, mu_var, b: mu_var + (m - mu_mean) ** 2) / z)
+    means, sds = [], []
+    for j in range(y.size):
+
+        def mean_j(t, m, mu_var, b, j=j):
+            return y[j] + b[j] * (m - y[j])
+
+        mean = integral(mean_j, eps_mean) / z
+
+        def second_j(t, m, mu_var, b, j=j, mean=mean):
+            # v_j (1 - B_j) written as B_j tau^2, which does not cancel when tau^2 << v_j
+            spread = (mean_j(t, m, mu_var, b) - mean) ** 2
+            return b[j] * t * t + b[j] ** 2 * mu_var + spread
+
+        means.append(mean)
+        sds.append(math.sqrt(integral(second_j) / z))
+    out["theta_mean"], out["theta_sd"] = np.array(means), np.array(sds)
+    return out
+
+
+def _assert_matches_quadrature(fb, ref, rel=1e-9):
+    """Every summary to `rel` relative; means to `rel` of max(|mean|, sd), since they can be 0."""
+    assert fb.tau_mean == pytest.approx(ref["tau_mean"], rel=rel)
+    np.testing.assert_allclose(fb.tau_quantiles(QUANTILES), ref["tau_quantiles"], rtol=rel)
+    assert fb.mu_sd == pytest.approx(ref["mu_sd"], rel=rel)
+    assert fb.mu_mean == pytest.approx(ref["mu_mean"], rel=rel, abs=rel * ref["theta_sd"].min())
+    np.testing.assert_allclose(fb.theta_sd, ref["theta_sd"], rtol=rel)
+    err = np.abs(fb.theta_mean - ref["theta_mean"])
+    assert np.all(err <= rel * np.maximum(np.abs(ref["theta_mean"]), ref["theta_sd"]))
+
+
+@pytest.mark.parametrize(("prior", "scale"), [("uniform", None), ("half-cauchy", 25.0)])
+def test_eight_schools_matches_quadrature(eight_schools, prior, scale):
+    # Before issue 14 the quantiles were 4e-5 off (the CDF interpolated linearly between grid
+    # points) and E(tau | y) 6e-6 (the trapezoid rule on tau p(tau | y), odd in u).
+    y, v = eight_schools
+    _assert_matches_quadrature(full_bayes(y, v, prior, scale), _quad_posterior(y, v, prior, scale))
+
+
+@pytest.mark.parametrize(
+    ("J", "prior"),
+    [(2, "half-cauchy"), *((J, p) for J in (3, 4, 5, 8, 12) for p in ("uniform", "half-cauchy"))],
+)
+def test_random_data_sets_match_quadrature(J, prior):
+    # Few groups mean heavy tails: p(tau | y) ~ tau^-(J - 1) under the uniform prior. Before
+    # issue 14 the quantiles were up to 2e-3 off at J = 3 and 4, and the sd of mu lost 5e-7 at
+    # J = 5 to the grid ending where tau^2 p(tau | y) was still 1e-6 of its peak.
+    rng = np.random.default_rng(100 + J)
+    v = np.exp(rng.uniform(-2.0, 2.0, J))
+    y = rng.normal(3.0, 1.0, J) + np.sqrt(v) * rng.standard_normal(J)
+    scale = None if prior == "uniform" else 1.0
+    _assert_matches_quadrature(full_bayes(y, v, prior, scale), _quad_posterior(y, v, prior, scale))
+
+
+@pytest.mark.parametrize(
+    ("y", "v"),
+    [
+        # sampling variances over eight decades
+        ([0.3, -1.2, 0.8, 2.5, 0.0, -0.4], [1e-4, 3e-3, 0.2, 5.0, 80.0, 1e4]),
+        # nearly no pooling: the spread of y is 300 standard errors
+        (np.linspace(-3.0, 3.0, 10) ** 3 / 9, 1e-4),
+        # 60 groups: a narrow posterior of tau, away from 0
+        (np.random.default_rng(9).normal(0.0, 1.2, 60), np.linspace(0.5, 1.5, 60)),
+    ],
+)
+@pytest.mark.parametrize(("prior", "scale"), [("uniform", None), ("half-cauchy", 0.5)])
+def test_other_regimes_match_quadrature(y, v, prior, scale):
+    _assert_matches_quadrature(full_bayes(y, v, prior, scale), _quad_posterior(y, v, prior, scale))
+
+
+@pytest.mark.parametrize(
+    ("prior", "scale"), [("uniform", None), ("half-cauchy", 1e-100), ("half-cauchy", 1.0)]
+)
+def test_data_at_the_edge_of_the_float_range_match_quadrature(prior, scale):
+    # v spans 200 decades down to the smallest check_groups accepts; p(tau | y) is flat below
+    # tau = 1e-100 and falls like 1 / tau up to 1e-50. Before issue 14, mu_mean was 0.3 % off
+    # under the uniform prior (the grid stopped short of the bulk of the posterior), and the
+    # half-Cauchy prior with scale 1 raised IndexError (the search grid overflowed tau^2).
+    # (squares of 1e-150 underflow in the reference, so it runs on the data times 1e100.)
+    y, v = np.array([1e-150, 2e-150, 0.0]), np.array([1e-300, 1e-200, 1e-100])
+    ref = _quad_posterior(y * 1e100, v * 1e200, prior, None if scale is None else scale * 1e100)
+    ref = {key: value / 1e100 for key, value in ref.items()}
+    _assert_matches_quadrature(full_bayes(y, v, prior, scale), ref)
+
+
+def test_imprecise_group_far_from_a_tight_mean_matches_quadrature():
+    # The prior holds tau near 5e-4, so theta_4 (y = -100, se = 100) is pulled all the way to
+    # mu: its sd, 0.0035, is the spread of a shift of about 100 from y_4. Before issue 14 the
+    # sd came from E(shift^2) - E(shift)^2 and lost 7e-7 relative to the cancellation.
+    y = np.array([-0.33, -0.004, -0.004, -100.0, -0.68, 0.002])
+    v = np.array([0.52, 1.9e-5, 2.7e-5, 1e4, 2.1, 3.2e-5])
+    fb = full_bayes(y, v, "half-cauchy", 5e-4)
+    _assert_matches_quadrature(fb, _quad_posterior(y, v, "half-cauchy", 5e-4))
+
+
+@pytest.mark.parametrize(("y0", "v"), [(0.0, 1.0), (1e10, 1e-300), (-3e120, 1e200)])
+def test_three_equal_groups_have_a_half_cauchy_posterior(y0, v):
+    # y_j all equal, v_j all v, flat prior, J = 3: p(tau | y) ∝ V_mu^(1/2) (v + tau^2)^(-3/2)
+    # ∝ 1 / (v + tau^2), a half-Cauchy with scale sqrt(v): its quantiles are sqrt(v) tan(pi q / 2)
+    # and E(Var(theta_j | tau, y)) = v - v^2 E(1 / (v + tau^2)) + v^2 / 3 E(1 / (v + tau^2))
+    # = 2 v / 3, with E(1 / (v + tau^2)) = 1 / (2 v).
+    fb = full_bayes([y0, y0, y0], v)
+    expected = math.sqrt(v) * np.tan(np.pi * np.array(QUANTILES) / 2)
+    np.testing.assert_allclose(fb.tau_quantiles(QUANTILES), expected, rtol=1e-9)
+    np.testing.assert_allclose(fb.theta_sd, math.sqrt(2 * v / 3), rtol=1e-9)
+    assert fb.mu_mean == y0 and np.all(fb.theta_mean == y0)
+    assert fb.tau_mean == math.inf and fb.mu_sd == math.inf
+
+
+def test_quantiles_lie_on_the_plotted_cdf(eight_schools):
+    fb = full_bayes(*eight_schools)
+    inside = (fb.tau_cdf > 1e-6) & (fb.tau_cdf < 1.0 - 1e-6)
+    np.testing.assert_allclose(fb.tau_quantiles(fb.tau_cdf[inside]), fb.tau_grid[inside], rtol=1e-9)
+    assert fb.tau_quantiles(0.0) == fb.tau_grid[0] == 0.0
+
+
+# --- any scale ---------------------------------------------------------------------------------
+
+
+def _assert_scaled(fb, base, c, shift, rel=1e-9):
+    """fb is the posterior of c y + shift, c^2 v, and base that of y, v."""
+    sd = base.theta_sd.min()
+    assert fb.tau_mean == pytest.approx(c * base.tau_mean, rel=rel)
+    np.testing.assert_allclose(fb.tau_quantiles(QUANTILES), c * base.tau_quantiles(QUANTILES), rel)
+    np.testing.assert_allclose(fb.tau_grid, c * base.tau_grid, rtol=rel)
+    np.testing.assert_allclose(fb.tau_cdf, base.tau_cdf, rtol=rel, atol=1e-15)
+    assert fb.mu_sd == pytest.approx(c * base.mu_sd, rel=rel)
+    np.testing.assert_allclose(fb.theta_sd, c * base.theta_sd, rtol=rel)
+    size = np.abs(base.theta_mean).max() + sd + abs(shift) / c
+    assert abs(fb.mu_mean - (c * base.mu_mean + shift)) <= rel * c * size
+    np.testing.assert_allclose(
+        fb.theta_mean, c * base.theta_mean + shift, rtol=0, atol=rel * c * size
+    )
+
+
+@pytest.mark.parametrize("c", [1e-150, 1e-80, 1.0, 1e80, 1e150])
+@pytest.mark.parametrize(("prior", "scale"), [("uniform", None), ("half-cauchy", 2.0)])
+def test_equivariant_across_the_float_range(c, prior, scale):
+    # v = 1 keeps c^2 v inside [1e-300, 1e300] for every c; eight schools divided by 10.
+    y = np.array([2.8, 0.8, -0.3, 0.7, -0.1, 0.1, 1.8, 1.2])
+    base = full_bayes(y, 1.0, prior, scale)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fb = full_bayes(c * y, c * c, prior, None if scale is None else c * scale)
+    _assert_scaled(fb, base, c, 0.0)
+
+
+@pytest.mark.parametrize("c", [1e-149, 1e-80, 1e80, 1e149])
+@pytest.mark.parametrize(("prior", "scale"), [("uniform", None), ("half-cauchy", 0.3)])
+def test_equivariant_with_unequal_variances(c, prior, scale):
+    y = np.array([0.3, -1.2, 0.8, 2.5, 0.0, -0.4])
+    v = np.array([0.01, 0.05, 0.2, 5.0, 80.0, 100.0])
+    base = full_bayes(y, v, prior, scale)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fb = full_bayes(c * y, c * c * v, prior, None if scale is None else c * scale)
+    _assert_scaled(fb, base, c, 0.0)
+
+
+@pytest.mark.parametrize(("prior", "scale"), [("uniform", None), ("half-cauchy", 1.0)])
+def test_smallest_variance_accepted(prior, scale):
+    # Issue 14: full_bayes([1e-150, 2e-150, 0], 1e-300) raised IndexError.
+    base = full_bayes([1.0, 2.0, 0.0], 1.0, prior, scale)
+    fb = full_bayes([1e-150, 2e-150, 0.0], 1e-300, prior, None if scale is None else 1e-150)
+    _assert_scaled(fb, base, 1e-150, 0.0)
+
+
+def test_prior_scale_too_far_from_the_data_is_refused():
+    # With J = 3 the sd of mu grows with the half-Cauchy scale: at 1e150 times the data's scale
+    # tau^2 p(tau | y) peaks where tau^2 is no longer a float (on data scaled to unit v).
+    # Before issue 14 the grid was cut off there without a word.
+    with pytest.raises(ValueError, match=r"scale == 1\.0 is too far from the scale of the data"):
+        full_bayes([1e-150, 2e-150, 0.0], 1e-300, "half-cauchy", 1.0)
+
+
 # --- invariants --------------------------------------------------------------------------------
 
 finite = st.floats(-100, 100, allow_nan=False, allow_infinity=False)
@@ -247,3 +496,22 @@ def test_bad_input_is_named(args, kwargs, message):
 def test_bad_quantile_is_named(eight_schools):
     with pytest.raises(ValueError, match=r"quantiles must lie in \[0, 1\]"):
         full_bayes(*eight_schools).tau_quantiles(1.5)
+
+
+@settings(max_examples=60)
+@given(
+    groups(),
+    st.integers(-140, 140),
+    st.floats(-1e3, 1e3),
+    st.sampled_from([("uniform", None), ("half-cauchy", 3.0)]),
+)
+def test_scale_and_shift_equivariance(data, exponent, shift, prior):
+    # full_bayes(c y + c shift, c^2 v) is c full_bayes(y, v) shifted, for c = 10^exponent.
+    y, v = data
+    c = 10.0**exponent
+    name, scale = prior
+    base = full_bayes(y, v, name, scale)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fb = full_bayes(c * y + c * shift, c * c * v, name, None if scale is None else c * scale)
+    _assert_scaled(fb, base, c, c * shift)

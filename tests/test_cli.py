@@ -70,13 +70,18 @@ def test_fit_csv_matches_partial_pool(capsys, viechtbauer_file):
     np.testing.assert_array_equal(table["no_pool"], y)
     np.testing.assert_allclose(table["partial_pool"], expected.theta, rtol=1e-15)
     np.testing.assert_allclose(table["sd"], expected.sd, rtol=1e-15)
-    assert out.startswith(f"# tau2 = {tau2:.6g} (estimated by HE); ")
+    assert out.startswith(f"# Normal population, tau^2 by HE\n# tau2 = {tau2:.6g}; ")
 
 
 def test_fit_json_carries_the_estimated_tau2(capsys, viechtbauer_file):
     path, y, v = viechtbauer_file
     doc = json.loads(run(capsys, "fit", path, "--format", "json", "--method", "REML"))
     assert doc["method"] == "REML"
+    assert (doc["model"], doc["population"], doc["nu"]) == (
+        "Normal population, tau^2 by REML",
+        "normal",
+        None,
+    )
     assert doc["tau2"] == pytest.approx(estimate_tau2(y, v, "REML"), rel=1e-12)
     assert round(doc["tau2"], 4) == PUBLISHED_TAU2["REML"]
     assert doc["tau"] == pytest.approx(math.sqrt(doc["tau2"]), rel=1e-15)
@@ -92,14 +97,15 @@ def test_fit_table_has_the_fit_lines_and_one_line_per_group(capsys, viechtbauer_
     lines = run(capsys, "fit", path).splitlines()
     tau2 = estimate_tau2(y, v, "HE")
     fit = partial_pool(y, v, tau2)
-    assert lines[0].startswith("tau2 = ") and "(estimated by HE)" in lines[0]
-    assert float(lines[0].split()[2]) == pytest.approx(tau2, rel=1e-5)
-    assert round(float(lines[0].split()[2]), 4) == PUBLISHED_TAU2["HE"]
-    mu, se = lines[1].removeprefix("mu = ").removesuffix(")").split(" (se ")
+    assert lines[0] == "Normal population, tau^2 by HE"
+    assert lines[1].startswith("tau2 = ")
+    assert float(lines[1].split()[2].rstrip(";")) == pytest.approx(tau2, rel=1e-5)
+    assert round(float(lines[1].split()[2].rstrip(";")), 4) == PUBLISHED_TAU2["HE"]
+    mu, se = lines[2].removeprefix("mu = ").removesuffix(")").split(" (se ")
     assert float(mu) == pytest.approx(fit.mu, rel=1e-5)
     assert float(se) == pytest.approx(fit.mu_se, rel=1e-5)
-    assert lines[3].split()[:2] == ["group", "no"]
-    rows = lines[4:]
+    assert lines[4].split()[:2] == ["group", "no"]
+    rows = lines[5:]
     assert [row.split("  ")[0].strip() for row in rows] == [f"study {j}" for j in range(1, 11)]
 
 
@@ -108,6 +114,7 @@ def test_every_method_gives_estimate_tau2(capsys, viechtbauer_file, method):
     path, y, v = viechtbauer_file
     doc = json.loads(run(capsys, "fit", path, "--format", "json", "--method", method))
     assert doc["method"] == method
+    assert doc["model"] == f"Normal population, tau^2 by {method}"
     assert doc["tau2"] == pytest.approx(estimate_tau2(y, v, method), rel=1e-12, abs=1e-15)
     if method in PUBLISHED_TAU2:
         assert round(doc["tau2"], 4) == PUBLISHED_TAU2[method]
@@ -131,8 +138,9 @@ def test_given_tau2_is_used_as_is(capsys, viechtbauer_file):
     # the given value wins over --method
     doc = json.loads(run(capsys, "fit", path, "--tau2", "0", "--method", "DL", "--format", "json"))
     assert (doc["method"], doc["tau2"]) == (None, 0.0)
+    assert doc["model"] == "Normal population, tau^2 given"
     table = run(capsys, "fit", path, "--tau2", "0.25")
-    assert table.startswith("tau2 = 0.25 (given); tau = 0.5\n")
+    assert table.startswith("Normal population, tau^2 given\ntau2 = 0.25; tau = 0.5\n")
 
 
 # --- fit: the CSV layouts ----------------------------------------------------------------------
@@ -184,10 +192,10 @@ def test_mean_sd_n_layout(capsys, tmp_path):
 def test_mean_sd_n_layout_with_truth_in_the_table(capsys, tmp_path):
     text = "group,mean,sd,n,truth\nfirst,1,2,4,0.5\nsecond,2,3,36,2.5\n"
     lines = run(capsys, "fit", write(tmp_path, text), "--tau2", "1").splitlines()
-    assert lines[3].split()[-1] == "truth"
-    assert lines[3].startswith("group   n_j")
-    assert lines[4].split()[1:2] == ["4"] and lines[4].split()[-1] == "0.5"
-    assert lines[5].split()[-1] == "2.5"
+    assert lines[4].split()[-1] == "truth"
+    assert lines[4].startswith("group   n_j")
+    assert lines[5].split()[1:2] == ["4"] and lines[5].split()[-1] == "0.5"
+    assert lines[6].split()[-1] == "2.5"
 
 
 def test_byte_order_mark_and_crlf_line_ends(capsys, tmp_path):
@@ -212,8 +220,9 @@ def test_eight_schools_by_name(capsys):
     np.testing.assert_allclose([g["partial_pool"] for g in doc["groups"]], doc["mu"], rtol=1e-15)
     np.testing.assert_allclose([g["sd"] for g in doc["groups"]], doc["mu_se"], rtol=1e-15)
     table = run(capsys, "fit", "eight_schools", "--method", "REML")
-    assert table.splitlines()[:2] == [
-        "tau2 = 0 (estimated by REML); tau = 0",
+    assert table.splitlines()[:3] == [
+        "Normal population, tau^2 by REML",
+        "tau2 = 0; tau = 0",
         "mu = 7.68562 (se 4.07192)",
     ]
 
@@ -275,6 +284,10 @@ def test_unknown_data_set_name_is_a_missing_file(capsys, tmp_path, monkeypatch):
         ("group,value\na,1,9\nb,2\n", "line 2: expected 2 fields (group,value), found 3"),
         ("", "the file is empty"),
         ("group,value\n", "the file has a header but no data rows"),
+        # The core's safe range, with the core's message (issue 14): se = 1e-160 underflows
+        # v = se^2 to a subnormal number; the spread of 1e100 standard errors is out of range.
+        ("group,estimate,se\na,1,1e-160\nb,2,1\n", "group 'a': v must be >= 1e-305"),
+        ("group,estimate,se\na,1e100,1\nb,2,1\n", "group 'a': y must span at most 1e+50"),
     ],
 )
 def test_bad_file_is_one_line_on_stderr(capsys, tmp_path, text, message):
@@ -436,7 +449,11 @@ def test_console_script_is_installed():
     )
     assert done.returncode == 0, done.stderr
     # BDA3 / ../shared/data/README.md: precision-weighted grand mean 7.6856, se 4.0719
-    assert done.stdout.splitlines()[1] == "mu = 7.68562 (se 4.07192)"
+    assert done.stdout.splitlines()[:3] == [
+        "Normal population, tau^2 by REML",
+        "tau2 = 0; tau = 0",
+        "mu = 7.68562 (se 4.07192)",
+    ]
 
 
 def test_a_reader_that_stops_early_ends_the_command_quietly():

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import partialpool.csvfile as csvfile
-from partialpool import summarize
+from partialpool import estimate_tau2, summarize
 from partialpool.csvfile import CSVError, parse_csv, read_csv
 from partialpool.groupdata import GroupData
 
@@ -114,6 +114,22 @@ def test_size_limit_is_twenty_megabytes_and_named():
     with pytest.raises(CSVError, match="up to 20 MB"):
         parse_csv(b"x" * (csvfile.MAX_UPLOAD_BYTES + 1))
     parse_csv(LONG, max_bytes=len(LONG))  # exactly at the limit is fine
+
+
+@pytest.mark.parametrize(
+    ("y", "v"),
+    [([1.0, 2.0], [1e-320, 1.0]), ([0.0, 1e154], [1.0, 1.0]), ([0.0, 1.0], [1e-150, 1e100])],
+)
+def test_the_reader_accepts_exactly_what_the_core_accepts(y, v):
+    # Same data through the CSV reader and through the core: the same refusal, word for word.
+    text = "group,estimate,se\n" + "".join(
+        f"g{j},{a!r},{b**0.5!r}\n" for j, (a, b) in enumerate(zip(y, v, strict=True))
+    )
+    with pytest.raises(ValueError) as core:
+        estimate_tau2(np.array(y), np.array([float(repr(b**0.5)) ** 2 for b in v]))
+    with pytest.raises(CSVError) as reader:
+        parse_csv(text.encode())
+    assert str(core.value) in str(reader.value)
 
 
 def _check_valid(data: GroupData) -> None:

@@ -31,8 +31,8 @@ def redraw(v, tau, mu, replications, seed):
     for i, child in enumerate(np.random.SeedSequence(seed).spawn(n_blocks)):
         rng = np.random.default_rng(child)
         size = min(BLOCK, replications - i * BLOCK)
-        z = rng.standard_normal((size, len(v)))
-        e = rng.standard_normal((size, len(v)))
+        z = rng.standard_normal((BLOCK, len(v)))[:size]
+        e = rng.standard_normal((BLOCK, len(v)))[:size]
         theta = mu + tau * z
         yield from zip(theta, theta + np.sqrt(v) * e, strict=True)
 
@@ -77,11 +77,37 @@ def test_replications_come_in_blocks_of_block(replications, sizes):
     assert all(study.errors(key).shape == (replications,) for key in ESTIMATORS)
 
 
-def test_a_longer_study_extends_a_shorter_one():
-    short = monte_carlo(V, tau=0.5, replications=1000, seed=11)
-    long = monte_carlo(V, tau=0.5, replications=1200, seed=11)
+@pytest.mark.parametrize(
+    ("r1", "r2"),
+    [
+        (1, 1234),
+        (BLOCK - 1, 1234),
+        (BLOCK, 1234),
+        (BLOCK + 1, 1234),
+        (777, 1234),
+        (1234, 1234),
+        (1, 2),
+        (BLOCK - 1, BLOCK + 1),
+        (BLOCK + 1, 2 * BLOCK - 1),
+    ],
+)
+def test_a_shorter_study_is_exactly_the_start_of_a_longer_one(r1, r2):
+    # Replication r draws the same numbers whatever R is, also inside a short last block (with
+    # blocks of `size` rows, z then e, this failed for every r1 that is not a multiple of BLOCK).
+    short = monte_carlo(V, tau=0.5, mu=1.0, replications=r1, seed=11)
+    long = monte_carlo(V, tau=0.5, mu=1.0, replications=r2, seed=11)
+    assert (short.replications, long.replications) == (r1, r2)
     for key in ESTIMATORS:
-        np.testing.assert_array_equal(long.errors(key)[:1000], short.errors(key), err_msg=key)
+        np.testing.assert_array_equal(long.errors(key)[:r1], short.errors(key), err_msg=key)
+
+
+def test_a_short_last_block_is_the_start_of_a_full_one():
+    # Blocks spawned for R = 501 and R = 1000 share child 1; its first row must agree.
+    *_, short = monte_carlo_blocks(V, tau=0.5, replications=BLOCK + 1, seed=4)
+    *_, full = monte_carlo_blocks(V, tau=0.5, replications=2 * BLOCK, seed=4)
+    assert (short.replications, full.replications) == (1, BLOCK)
+    for key in ESTIMATORS:
+        assert short.errors(key)[0] == full.errors(key)[0], key
 
 
 def test_every_replication_matches_the_scalar_core():

@@ -168,6 +168,46 @@ def test_scaling_data_scales_every_estimate(data, tau2, a):
     np.testing.assert_allclose(scaled.shrinkage, base.shrinkage, rtol=1e-12, atol=1e-15)
 
 
+scales = st.floats(-150.0, 150.0).map(lambda e: 10.0**e)
+
+
+@st.composite
+def unit_groups(draw):
+    J = draw(st.integers(1, 12))
+    y = np.array(draw(st.lists(st.floats(-100.0, 100.0), min_size=J, max_size=J)))
+    v = np.array(draw(st.lists(st.floats(1e-2, 1e2), min_size=J, max_size=J)))
+    return y, v
+
+
+@given(unit_groups(), st.floats(0.0, 1e2), scales)
+def test_any_scale_scales_every_estimate(data, tau2, c):
+    # Before: subnormal or tiny v gave NaN, and large y overflowed sum(y / v).
+    y, v = data
+    base = partial_pool(y, v, tau2)
+    scaled = partial_pool(c * y, c * c * v, c * c * tau2)
+    size = np.abs(y).max() + np.sqrt(v.max())
+    np.testing.assert_allclose(scaled.theta / c, base.theta, rtol=1e-10, atol=1e-12 * size)
+    np.testing.assert_allclose(scaled.var / (c * c), base.var, rtol=1e-10)
+    np.testing.assert_allclose(scaled.shrinkage, base.shrinkage, rtol=1e-12)
+    assert scaled.mu / c == pytest.approx(base.mu, rel=1e-10, abs=1e-12 * size)
+    pooled = complete_pool(c * y, c * c * v)
+    assert pooled.mu / c == pytest.approx(complete_pool(y, v).mu, rel=1e-10, abs=1e-12 * size)
+
+
+def test_tiny_and_huge_variances_give_finite_estimates():
+    # v = 1e-300 (1 / v^2 overflows), and y = 1e200 with v = 1e-300 (sum(y / v) overflowed).
+    for y, v in (([1e-150, 3e-150, 2e-150], 1e-300), ([1e200, 1e200, 1e200], 1e-300)):
+        est = partial_pool(y, v, 0.5 * v)
+        assert np.all(np.isfinite(est.theta)) and np.all(np.isfinite(est.var))
+        np.testing.assert_allclose(est.shrinkage, 2.0 / 3.0, rtol=1e-15)
+        assert min(y) <= est.mu <= max(y)
+
+
+def test_subnormal_variance_is_refused_by_name():
+    with pytest.raises(ValueError, match=r"v must be >= 1e-305 .*got v\[1\] == 1e-310"):
+        partial_pool([1.0, 2.0], [1.0, 1e-310], 1.0)
+
+
 # --- errors ------------------------------------------------------------------------------------
 
 

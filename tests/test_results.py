@@ -16,7 +16,19 @@ from partialpool import partial_pool
 from partialpool.csvfile import parse_csv
 from partialpool.datasets import load
 from partialpool.groupdata import GroupData
-from partialpool.results import COLUMNS, Z_95, group_table, to_csv, to_json, to_text
+from partialpool.pooling import PoolingEstimate
+from partialpool.results import (
+    COLUMNS,
+    T_METHOD,
+    Z_95,
+    fit_lines,
+    group_table,
+    model_label,
+    to_csv,
+    to_json,
+    to_text,
+)
+from partialpool.student_t import fit_t, partial_pool_t
 
 BASE = ["group", "no_pool", "partial_pool", "sd", "lower_95", "upper_95", "shrinkage"]
 
@@ -119,7 +131,7 @@ def test_table_numbers_are_the_fit():
     np.testing.assert_array_equal(table.columns["no_pool"], d.y)
     assert table.mu == pytest.approx(mu, rel=1e-15)
     assert table.mu_se == pytest.approx(1 / math.sqrt(np.sum(w)), rel=1e-15)
-    assert (table.tau2, table.method) == (0.7, "REML")
+    assert (table.tau2, table.method, table.nu, table.population) == (0.7, "REML", None, "normal")
 
 
 # --- CSV ---------------------------------------------------------------------------------------
@@ -134,7 +146,7 @@ def test_csv_round_trips_in_full_precision():
     assert back["n"].dtype.kind == "i"
     # pandas < 3 parses floats to within one unit in the last place by default; Python's
     # float() is correctly rounded, so the text itself must give back every bit
-    rows = list(csv.reader(io.StringIO(text.split("\n", 2)[2])))
+    rows = list(csv.reader(io.StringIO(text.split("\n", 3)[3])))
     for i, (key, column) in enumerate(table.columns.items()):
         if key == "group":
             continue
@@ -145,10 +157,11 @@ def test_csv_round_trips_in_full_precision():
 def test_csv_starts_with_the_fit_as_comments():
     table = table_of(data(), 0.25, "DL")
     lines = to_csv(table).splitlines()
-    assert lines[0] == "# tau2 = 0.25 (estimated by DL); tau = 0.5"
-    assert lines[1] == f"# mu = {table.mu:.6g} (se {table.mu_se:.6g})"
-    assert lines[2] == ",".join(f'"{key}"' for key in BASE)  # text is quoted
-    assert len(lines) == 3 + 4
+    assert lines[0] == "# Normal population, tau^2 by DL"
+    assert lines[1] == "# tau2 = 0.25; tau = 0.5"
+    assert lines[2] == f"# mu = {table.mu:.6g} (se {table.mu_se:.6g})"
+    assert lines[3] == ",".join(f'"{key}"' for key in BASE)  # text is quoted
+    assert len(lines) == 4 + 4
 
 
 def test_csv_label_with_a_hash_round_trips():
@@ -163,7 +176,22 @@ def test_csv_label_with_a_hash_round_trips():
 def test_json_keys_and_types():
     table = table_of(data(n=np.array([3, 10, 7, 1]), truth=np.array([0.9, -2.0, 0.0, 0.1])))
     doc = json.loads(to_json(table))
-    assert list(doc) == ["method", "tau2", "tau", "mu", "mu_se", "groups"]
+    assert list(doc) == [
+        "model",
+        "population",
+        "nu",
+        "method",
+        "tau2",
+        "tau",
+        "mu",
+        "mu_se",
+        "groups",
+    ]
+    assert (doc["model"], doc["population"], doc["nu"]) == (
+        "Normal population, tau^2 by HE",
+        "normal",
+        None,
+    )
     assert len(doc["groups"]) == 4
     assert all(list(g) == list(table.columns) for g in doc["groups"])
     assert [g["n"] for g in doc["groups"]] == [3, 10, 7, 1]
@@ -183,7 +211,8 @@ def test_json_numbers_are_exact():
 
 
 def test_json_method_is_null_when_tau2_was_given():
-    assert json.loads(to_json(table_of(data(), 1.0, None)))["method"] is None
+    doc = json.loads(to_json(table_of(data(), 1.0, None)))
+    assert (doc["method"], doc["model"]) == (None, "Normal population, tau^2 given")
 
 
 # --- text --------------------------------------------------------------------------------------
@@ -192,8 +221,8 @@ def test_json_method_is_null_when_tau2_was_given():
 def test_text_lines_are_aligned():
     table = table_of(data(n=np.array([3, 10, 7, 1000]), truth=np.array([0.9, -2.0, 0.0, 0.1])))
     lines = to_text(table).splitlines()
-    assert lines[2] == ""
-    body = lines[3:]
+    assert lines[3] == ""
+    body = lines[4:]
     assert len(body) == 1 + 4
     assert len({len(line) for line in body}) == 1
     assert body[0].startswith("group        ")  # widest label is 'c, "quoted"', 11 characters
@@ -206,14 +235,86 @@ def test_text_lines_are_aligned():
 
 def test_text_shows_four_significant_digits():
     table = table_of(data(), 0.7, "HE")
-    row = to_text(table).splitlines()[6]  # 'c, "quoted"' (two words), y = 1/3
+    row = to_text(table).splitlines()[7]  # 'c, "quoted"' (two words), y = 1/3
     assert row.split()[2] == "0.3333"
-    assert to_text(table).splitlines()[7].split()[1] == "4e-05"
+    assert to_text(table).splitlines()[8].split()[1] == "4e-05"
 
 
 def test_text_fit_lines():
     given = to_text(table_of(data(), 0.25, None)).splitlines()
-    assert given[0] == "tau2 = 0.25 (given); tau = 0.5"
-    estimated = to_text(table_of(data(), 2.0, "REML")).splitlines()
-    assert estimated[0] == "tau2 = 2 (estimated by REML); tau = 1.41421"
-    assert estimated[1].startswith("mu = ") and " (se " in estimated[1]
+    assert given[:2] == ["Normal population, tau^2 given", "tau2 = 0.25; tau = 0.5"]
+    estimated = to_text(table_of(data(), 2.0, "REML"))
+    assert estimated.splitlines()[:2] == [
+        "Normal population, tau^2 by REML",
+        "tau2 = 2; tau = 1.41421",
+    ]
+    assert estimated.splitlines()[2].startswith("mu = ") and " (se " in estimated.splitlines()[2]
+    assert estimated.startswith("\n".join(fit_lines(table_of(data(), 2.0, "REML"))) + "\n\n")
+
+
+# --- the model behind the numbers --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "nu", "label"),
+    [
+        ("REML", None, "Normal population, tau^2 by REML"),
+        ("HE", None, "Normal population, tau^2 by HE"),
+        (None, None, "Normal population, tau^2 given"),
+        (T_METHOD, 4.0, "Student-t(nu = 4) population, mu and tau by marginal ML"),
+        (T_METHOD, 2.5, "Student-t(nu = 2.5) population, mu and tau by marginal ML"),
+        (None, 30.0, "Student-t(nu = 30) population, tau given, mu by marginal ML"),
+    ],
+)
+def test_model_label_names_the_population_and_the_estimator(method, nu, label):
+    assert model_label(method, nu) == label
+
+
+def student_t_table(tau: float | None = None):
+    """The eight schools under a t_4 population at the marginal ML fit (or at a given tau), as
+    the app builds it: the fitted mu, whose standard error the core does not give (NaN)."""
+    d = load("eight_schools")
+    t = fit_t(d.y, d.v, 4.0)
+    pooling = t.pooling if tau is None else partial_pool_t(d.y, d.v, tau, 4.0, t.mu)
+    fit = PoolingEstimate(
+        theta=pooling.theta,
+        shrinkage=pooling.shrinkage,
+        var=pooling.var,
+        mu=t.mu,
+        mu_var=math.nan,
+        tau2=pooling.tau**2,
+    )
+    return t, group_table(d, fit, T_METHOD if tau is None else None, nu=4.0)
+
+
+def test_a_student_t_table_says_so_in_every_format():
+    # Before issue 14 the t model's table said "estimated by HE" and "se 0".
+    t, table = student_t_table()
+    assert (table.population, table.nu, table.method) == ("student-t", 4.0, "marginal ML")
+    assert table.tau2 == t.tau**2 and table.mu == t.mu and math.isnan(table.mu_se)
+    label = "Student-t(nu = 4) population, mu and tau by marginal ML"
+    lines = [
+        label,
+        f"tau2 = {t.tau**2:.6g}; tau = {t.tau:.6g}",
+        f"mu = {t.mu:.6g} (se not available)",
+    ]
+    assert fit_lines(table) == lines
+    assert to_csv(table).splitlines()[:3] == [f"# {line}" for line in lines]
+    assert to_text(table).splitlines()[:3] == lines
+    doc = json.loads(to_json(table))
+    assert (doc["model"], doc["population"], doc["nu"], doc["method"]) == (
+        label,
+        "student-t",
+        4.0,
+        "marginal ML",
+    )
+    assert doc["mu_se"] is None  # not NaN, which is not JSON
+    assert doc["tau"] == t.tau and doc["mu"] == t.mu
+    for text in (to_csv(table), to_text(table), to_json(table)):
+        assert "HE" not in text and "se 0" not in text
+
+
+def test_a_student_t_table_at_a_given_tau_keeps_the_fitted_mu():
+    t, table = student_t_table(tau=3.0)
+    assert table.model == "Student-t(nu = 4) population, tau given, mu by marginal ML"
+    assert (table.tau2, table.mu) == (9.0, t.mu)

@@ -40,7 +40,7 @@ def redraw(theta, v, replications, seed):
     for i, child in enumerate(np.random.SeedSequence(seed).spawn(n_blocks)):
         rng = np.random.default_rng(child)
         size = min(BLOCK, replications - i * BLOCK)
-        yield from theta + np.sqrt(v) * rng.standard_normal((size, len(theta)))
+        yield from theta + np.sqrt(v) * rng.standard_normal((BLOCK, len(theta)))[:size]
 
 
 def paired_gain(study: SteinStudy, estimator: str = "james_stein") -> tuple[float, float]:
@@ -156,6 +156,30 @@ def test_a_fixed_seed_reproduces_and_a_longer_study_extends_a_shorter_one():
         np.testing.assert_array_equal(longer.errors(key)[:1200], a.errors(key))
         assert not np.any(other.errors(key) == a.errors(key))
     assert a.replications == 1200 and a.seed == 3
+
+
+@pytest.mark.parametrize(
+    ("r1", "r2"),
+    [
+        (1, 1234),
+        (BLOCK - 1, 1234),
+        (BLOCK, 1234),
+        (BLOCK + 1, 1234),
+        (777, 1234),
+        (1234, 1234),
+        (1, 2),
+        (BLOCK - 1, BLOCK + 1),
+        (BLOCK + 1, 2 * BLOCK - 1),
+    ],
+)
+def test_a_shorter_study_is_exactly_the_start_of_a_longer_one(r1, r2):
+    theta = unrelated_means(6, seed=5)
+    v = np.array([0.5, 1.0, 1.5, 2.0, 0.8, 1.2])
+    short = stein_study(theta, v, replications=r1, seed=8)
+    long = stein_study(theta, v, replications=r2, seed=8)
+    assert (short.replications, long.replications) == (r1, r2)
+    for key in ESTIMATORS:
+        np.testing.assert_array_equal(long.errors(key)[:r1], short.errors(key), err_msg=key)
 
 
 def test_blocks_combine_to_the_study():

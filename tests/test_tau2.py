@@ -212,7 +212,10 @@ def test_scaling_y_by_a_scales_tau_by_abs_a(data, method, a):
 @given(groups())
 def test_method_of_moments_is_the_seed_formula(data):
     y, v = data
-    assert estimate_tau2(y, v, "HE") == max(0.0, float(y.var(ddof=1) - v.mean()))
+    # Equal up to rounding: the estimate is computed on the data shifted and scaled.
+    seed_formula = max(0.0, float(y.var(ddof=1) - v.mean()))
+    tolerance = 1e-13 * (np.ptp(y) ** 2 + v.max())
+    assert estimate_tau2(y, v, "HE") == pytest.approx(seed_formula, rel=1e-12, abs=tolerance)
 
 
 def test_equal_means_give_zero_for_every_method():
@@ -241,3 +244,134 @@ def test_equal_means_give_zero_for_every_method():
 def test_bad_input_is_named(y, v, method, message):
     with pytest.raises(ValueError, match=message):
         estimate_tau2(y, v, method)
+
+
+# --- the global maximum of ML and REML ---------------------------------------------------------
+
+# metafor 3.8.1 rma(), best logLik over starts tau2.init = 0.001 ... 1000
+# (tests/reference/multimodal_tau2.R). Both profile likelihoods have two local maxima; a search
+# that assumes one mode returns 0 for the first and 0.2755 for the second.
+METAFOR_MULTIMODAL = [
+    ([-5.0, 40.0], [1e-3, 10.0], "ML", 501.2001175),
+    (
+        [2.909317280639638, -7.284171908377065, 2.220317060173029],
+        [0.029875542117436326, 12.762049685985758, 0.003010637342049125],
+        "REML",
+        17.80065355,
+    ),
+]
+
+
+@pytest.mark.parametrize(("y", "v", "method", "tau2"), METAFOR_MULTIMODAL)
+def test_global_maximum_matches_metafor(y, v, method, tau2):
+    assert estimate_tau2(y, v, method) == pytest.approx(tau2, rel=1e-9)
+
+
+def _profile_log_lik(y, v, tau2, restricted):
+    """Profile log likelihood of many sets (rows of y, v) at many tau2 (columns), written
+    directly from Viechtbauer (2005) eqs. 5-6."""
+    total = v[:, None, :] + tau2[:, :, None]
+    w = 1.0 / total
+    sw = w.sum(axis=2)
+    mu = (w * y[:, None, :]).sum(axis=2) / sw
+    r = y[:, None, :] - mu[:, :, None]
+    log_lik = -0.5 * (np.log(total).sum(axis=2) + (w * r * r).sum(axis=2))
+    return log_lik - 0.5 * np.log(sw) if restricted else log_lik
+
+
+def _heterogeneous_sets(rng, k, count):
+    """v_j over five decades; between-group sd on three scales; a far-off group in 30 %."""
+    v = 10.0 ** rng.uniform(-2.5, 2.5, (count, k))
+    scale = rng.choice([0.1, 1.0, 10.0], (count, 1))
+    y = scale * rng.standard_normal((count, k)) + np.sqrt(v) * rng.standard_normal((count, k))
+    far = rng.random(count) < 0.3
+    sign = rng.choice([-1.0, 1.0], count)
+    y[far, 0] += (sign * rng.uniform(5, 100, count) * np.sqrt(v.max(axis=1)))[far]
+    return y, v
+
+
+@pytest.mark.parametrize("method", ["ML", "REML"])
+def test_global_maximum_on_random_heterogeneous_sets(method):
+    # 10,000 sets, k = 2..12: the likelihood at the estimate is at least the best of 6,000
+    # points spread geometrically from 1e-6 min(v) to 10 max(4 range(y)^2, max(v)), and 0.
+    rng = np.random.default_rng(20261203)
+    restricted = method == "REML"
+    unit = np.concatenate(([-np.inf], np.linspace(0.0, 1.0, 6000)))
+    checked = 0
+    for k in range(2, 13):
+        y, v = _heterogeneous_sets(rng, k, 10_000 // 11 + 1)
+        ours = np.array([estimate_tau2(a, b, method) for a, b in zip(y, v, strict=True)])
+        low = np.log(1e-6 * v.min(axis=1))
+        high = np.log(10 * np.maximum(4 * np.ptp(y, axis=1) ** 2, v.max(axis=1)))
+        for part in np.array_split(np.arange(y.shape[0]), 40):
+            grid = np.exp(low[part, None] + unit * (high - low)[part, None])
+            dense = _profile_log_lik(y[part], v[part], grid, restricted).max(axis=1)
+            at_ours = _profile_log_lik(y[part], v[part], ours[part, None], restricted)[:, 0]
+            gap = (dense - at_ours) / np.maximum(1.0, np.abs(dense))
+            assert gap.max() <= 1e-9, (y[part][gap.argmax()], v[part][gap.argmax()])
+            checked += part.size
+    assert checked >= 10_000
+
+
+def test_many_groups_with_few_distinct_variances_match_one_row_per_group():
+    # Pooling groups of equal v into classes is exact: compare with the same data perturbed
+    # in v by 1e-13 relative, which keeps one class per group.
+    rng = np.random.default_rng(5)
+    n = rng.integers(2, 40, 20_000)
+    v = 1.0 / n
+    y = rng.normal(0.0, 0.5, n.size) + np.sqrt(v) * rng.standard_normal(n.size)
+    jitter = v * (1.0 + 1e-13 * rng.uniform(-1.0, 1.0, v.size))
+    for method in ("PM", "ML", "REML"):
+        assert estimate_tau2(y, v, method) == pytest.approx(
+            estimate_tau2(y, jitter, method), rel=1e-9
+        )
+
+
+# --- any scale -------------------------------------------------------------------------------
+
+scales = st.floats(-150.0, 150.0).map(lambda e: 10.0**e)
+
+
+@st.composite
+def unit_groups(draw):
+    J = draw(st.integers(2, 12))
+    y = np.array(draw(st.lists(st.floats(-100.0, 100.0), min_size=J, max_size=J)))
+    v = np.array(draw(st.lists(st.floats(1e-2, 1e2), min_size=J, max_size=J)))
+    return y, v
+
+
+@given(unit_groups(), methods, scales)
+def test_any_scale_scales_tau2_by_c_squared(data, method, c):
+    y, v = data
+    expected = c * c * estimate_tau2(y, v, method)
+    assert estimate_tau2(c * y, c * c * v, method) == pytest.approx(
+        expected, rel=1e-9, abs=1e-12 * c * c * (np.ptp(y) ** 2 + v.max())
+    )
+
+
+@pytest.mark.parametrize("method", sorted(TAU2_METHODS))
+@pytest.mark.parametrize("c", [1e-150, 1e-80, 1e80, 1e150])
+def test_viechtbauer_at_extreme_scales(viechtbauer, method, c):
+    # At c = 1e-80 the weights 1 / v_j^2 of the ML and REML scores underflowed: tau^2 came
+    # back silently wrong.
+    y, v = viechtbauer
+    expected = estimate_tau2(y, v, method)
+    assert estimate_tau2(c * y, c * c * v, method) / (c * c) == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("y", "v", "message"),
+    [
+        ([1e154, -1e154], [1.0, 1.0], r"y must span at most 1e\+153 .*y\[0\] - y\[1\] == 2e\+154"),
+        ([1e301, 1e301], [1.0, 1.0], r"\|y\| must be <= 1e\+300; got y\[0\] == 1e\+301"),
+        ([1.0, 2.0], [1e-310, 1.0], r"v must be >= 1e-305 .*got v\[0\] == 1e-310"),
+        ([1.0, 2.0], [1.0, 1e306], r"v must be <= 1e\+305; got v\[1\] == 1e\+306"),
+        ([1.0, 2.0], [1e-150, 1e100], r"v must span at most a factor 1e\+200"),
+        ([0.0, 1e-20], [1e-150, 1.0], r"y must span at most 1e\+50 standard errors"),
+        ([1.0, None, 3.0], [1.0, 1.0, 1.0], r"y\[1\] is None \(missing\)"),
+    ],
+)
+def test_out_of_range_data_are_refused_with_the_safe_range(y, v, message):
+    for method in TAU2_METHODS:
+        with pytest.raises(ValueError, match=message):
+            estimate_tau2(y, v, method)

@@ -20,12 +20,13 @@ from typing import NoReturn, TextIO
 
 import numpy as np
 
+from .compare import compare
 from .csvfile import FORMAT_HELP, read_csv
 from .datasets import DATASETS, load
-from .pooling import partial_pool
-from .results import group_table, to_csv, to_json, to_text
+from .models import Normal
+from .results import to_csv, to_json, to_text
 from .simulate import Simulation, simulate
-from .tau2 import TAU2_METHODS, ConvergenceError, estimate_tau2
+from .tau2 import TAU2_METHODS, ConvergenceError
 
 FORMATTERS = {"table": to_text, "csv": to_csv, "json": to_json}
 WRITE_ROWS = 100_000
@@ -68,7 +69,8 @@ def _parser() -> argparse.ArgumentParser:
     fit = commands.add_parser(
         "fit",
         help="estimate tau^2 and partially pool the groups of a CSV file",
-        description=f"Partially pool the groups of a CSV file. {FORMAT_HELP}",
+        description="Partially pool the groups of a CSV file under a Normal population, "
+        f"theta_j ~ N(mu, tau^2). {FORMAT_HELP}",
     )
     fit.add_argument(
         "file",
@@ -110,15 +112,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def fit(file: str, method: str, tau2: float | None, output_format: str) -> str:
     """Read `file` (or the bundled data set of that name, when no such file exists), estimate
-    tau^2 unless given, partially pool, and format the table."""
+    tau^2 unless given, partially pool under the Normal population theta_j ~ N(mu, tau^2), and
+    format the table, which names that model and the tau^2 method (`results.model_label`)."""
     data = load(file) if file in DATASETS and not os.path.exists(file) else read_csv(file)
-    if tau2 is None:
-        tau2 = estimate_tau2(data.y, data.v, method)
-        used = method
-    else:
-        used = None
-    table = group_table(data, partial_pool(data.y, data.v, tau2), used)
-    return FORMATTERS[output_format](table)
+    comparison = compare(data, Normal(method), tau2=tau2, estimators=("partial_pool",))
+    return FORMATTERS[output_format](comparison.table())
 
 
 def simulate_from(args: argparse.Namespace) -> Simulation:

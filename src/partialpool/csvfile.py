@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import os
 import re
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ from typing import TextIO
 
 import numpy as np
 
+from ._validation import check_range
 from .groupdata import GroupData
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -31,7 +33,9 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 MAX_LABEL_LENGTH = 100
 MAX_ABS_VALUE = 1e100
-"""Numbers beyond this in absolute value are refused: their squares would overflow."""
+"""Raw observations (long layout) beyond this in absolute value are refused: their squares
+would overflow. Summary layouts accept any finite number and then the core's range
+(`_validation.check_range`), with its message."""
 
 MIN_GROUPS = 2
 CHUNK_ROWS = 65_536
@@ -117,10 +121,23 @@ def _read(stream: TextIO, title: str, keep_values: bool) -> GroupData:
         layout, columns = _layout(header)
         rows = _chunks(reader, columns)
         if layout == "long":
-            return _read_long(rows, columns, title, keep_values)
-        return _read_summary(rows, columns, layout, title)
+            data = _read_long(rows, columns, title, keep_values)
+        else:
+            data = _read_summary(rows, columns, layout, title)
     except csv.Error as err:
         raise CSVError(f"line {reader.line_num}: the CSV is malformed ({err})") from None
+    _check_estimable(data)
+    return data
+
+
+def _check_estimable(data: GroupData) -> None:
+    """Refuse data outside the range the core accepts, with the core's own message (groups
+    are numbered from 0 in the order they first appear in the file)."""
+    try:
+        check_range(data.y, data.v)
+    except ValueError as err:
+        j = next((int(i) for i in re.findall(r"\[(\d+)\]", str(err))), 0)
+        raise CSVError(f"group {_shown(str(data.labels[j]))}: {err}") from None
 
 
 def _header(reader: Iterator[list[str]]) -> list[str]:
@@ -166,8 +183,11 @@ def _chunks(
         yield lines, dict(zip(columns, zip(*rows, strict=True), strict=True))
 
 
-def _numbers(strings: tuple[str, ...], lines: list[int], column: str) -> np.ndarray:
-    """The column as floats; a CSVError names the first line that is not a finite number."""
+def _numbers(
+    strings: tuple[str, ...], lines: list[int], column: str, limit: float = math.inf
+) -> np.ndarray:
+    """The column as floats; a CSVError names the first line that is not a finite number, or
+    one beyond `limit` in absolute value."""
     try:
         x = np.array(strings, dtype=float)
     except ValueError:
@@ -179,10 +199,10 @@ def _numbers(strings: tuple[str, ...], lines: list[int], column: str) -> np.ndar
             except ValueError:
                 raise CSVError(f"line {line}: {column} {_shown(text)} is not a number") from None
         x = np.array([float(s) for s in strings])
-    bad = ~(np.abs(x) <= MAX_ABS_VALUE)
+    bad = ~(np.abs(x) <= limit) | ~np.isfinite(x)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        rule = "finite" if not np.isfinite(x[i]) else f"at most {MAX_ABS_VALUE:g} in size"
+        rule = "finite" if not np.isfinite(x[i]) else f"at most {limit:g} in size"
         raise CSVError(f"line {lines[i]}: {column} is {_shown(strings[i])}; it must be {rule}")
     return x
 
@@ -272,7 +292,7 @@ def _read_long(
         index = np.array([ids.setdefault(label, len(ids)) for label in labels], dtype=np.intp)
         if len(ids) > known:
             _check_labels([labels[i] for i in np.flatnonzero(index >= known)], labels, lines)
-        x = _numbers(table["value"], lines, "value")
+        x = _numbers(table["value"], lines, "value", MAX_ABS_VALUE)
         moments.add(index, x, len(ids))
         if TRUTH in columns:
             _check_truth(moments.truth, index, _numbers(table[TRUTH], lines, TRUTH), lines)

@@ -23,8 +23,11 @@ et al. 2013, *Bayesian Data Analysis*, 3rd ed., section 5.4).
 
 Replications are drawn in blocks of BLOCK; block i uses its own generator,
 `np.random.default_rng(np.random.SeedSequence(seed).spawn(n_blocks)[i])`, and draws
-z (block x J) then e (block x J), standard normal; theta = mu + tau z, y = theta + sqrt(v) e.
-Spawned child i does not depend on n_blocks, so a longer study extends a shorter one.
+z (BLOCK x J) then e (BLOCK x J), standard normal, always a full block; theta = mu + tau z,
+y = theta + sqrt(v) e. A last block of fewer than BLOCK replications keeps the first rows of
+z and e. Spawned child i does not depend on n_blocks, and no draw depends on R, so replication
+r is the same in every study with the same seed: for any R1 <= R2 the study of R1 replications
+is exactly the first R1 of the study of R2.
 """
 
 from __future__ import annotations
@@ -136,9 +139,12 @@ def _mse_rows(estimate: np.ndarray, theta: np.ndarray) -> np.ndarray:
 def _block(
     rng: np.random.Generator, size: int, v: np.ndarray, tau: float, mu: float, seed: int
 ) -> MonteCarloStudy:
+    # A full block of z, then of e, whatever the size: drawing only `size` rows of z would
+    # move where e starts in the stream, so a short last block would differ from the first
+    # `size` rows of a full one and a shorter study would not be a prefix of a longer one.
     J = v.size
-    z = rng.standard_normal((size, J))
-    e = rng.standard_normal((size, J))
+    z = rng.standard_normal((BLOCK, J))[:size]
+    e = rng.standard_normal((BLOCK, J))[:size]
     theta = mu + tau * z
     y = theta + np.sqrt(v) * e
 
@@ -163,11 +169,12 @@ def monte_carlo_blocks(
     """The Monte Carlo study one block at a time, for progress bars and early stopping.
 
     Checks the input when called, then returns an iterator that yields one MonteCarloStudy
-    per block of BLOCK replications (the last block may be shorter). Block i draws from
-    `np.random.default_rng(np.random.SeedSequence(seed).spawn(n_blocks)[i])`, so the blocks
-    are the same however they are consumed, and the first R replications of a longer study
-    are the R replications of a shorter one. `MonteCarloStudy.combine(list(blocks))` equals
-    `monte_carlo(...)`. Parameters as in `monte_carlo`.
+    per block of BLOCK replications (the last block may be shorter). Block i draws a full
+    block from `np.random.default_rng(np.random.SeedSequence(seed).spawn(n_blocks)[i])` and
+    keeps as many rows as it needs, so the blocks are the same however they are consumed, and
+    for any R1 <= R2 the R1 replications of a shorter study are the first R1 of a longer one
+    with the same seed. `MonteCarloStudy.combine(list(blocks))` equals `monte_carlo(...)`.
+    Parameters as in `monte_carlo`.
     """
     v = as_vector(v, "v").copy()
     check_min_groups(v, 3, "monte_carlo")

@@ -80,10 +80,16 @@ def no_pool(y: object, v: object | None = None) -> PoolingEstimate:
 
 
 def precision_weighted_mean(y: np.ndarray, v: np.ndarray) -> tuple[float, float]:
-    """(mu_hat, Var(mu_hat)) = (sum(y/v) / sum(1/v), 1 / sum(1/v)) for validated arrays."""
-    w = 1.0 / v
-    sw = w.sum()
-    return float((w * y).sum() / sw), float(1.0 / sw)
+    """(mu_hat, Var(mu_hat)) = (sum(y/v) / sum(1/v), 1 / sum(1/v)) for validated arrays.
+
+    Computed as y_0 + sum(w (y - y_0)) / sum(w) with w = v_0 / v <= 1, where group 0 has the
+    smallest v: neither the weights nor the products overflow or underflow at any scale.
+    """
+    i = int(np.argmin(v))
+    centre, v_min = float(y[i]), float(v[i])
+    w = v_min / v
+    sw = float(w.sum())
+    return centre + float((w * (y - centre)).sum()) / sw, v_min / sw
 
 
 def complete_pool(y: object, v: object) -> PoolingEstimate:
@@ -111,7 +117,8 @@ def shrinkage(v: np.ndarray, tau2: float) -> np.ndarray:
         return np.ones_like(v)
     if math.isinf(tau2):
         return np.zeros_like(v)
-    return v / (v + tau2)
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + tau2 / v)
 
 
 def partial_pool(y: object, v: object, tau2: float, mu: float | None = None) -> PoolingEstimate:
@@ -146,7 +153,8 @@ def partial_pool(y: object, v: object, tau2: float, mu: float | None = None) -> 
     else:
         mu, mu_var = precision_weighted_mean(y, v + tau2)
     b = shrinkage(v, tau2)
-    one_minus_b = tau2 / (v + tau2) if 0.0 < tau2 < math.inf else 1.0 - b
+    with np.errstate(over="ignore"):
+        one_minus_b = 1.0 / (1.0 + v / tau2) if 0.0 < tau2 < math.inf else 1.0 - b
     theta = one_minus_b * y + b * mu
     var = v * one_minus_b
     if mu_var and not math.isinf(mu_var):
@@ -190,9 +198,12 @@ def partial_pool_path(y: object, v: object, tau: object) -> ShrinkagePath:
         i = int(np.flatnonzero(tau < 0)[0])
         raise ValueError(f"tau must be >= 0; got tau[{i}] == {tau[i]}")
     tau2 = (tau**2)[:, None]
-    total = v + tau2
-    w = 1.0 / total
-    mu = (w @ y) / w.sum(axis=1)
-    b = v / total
-    theta = (tau2 / total) * y + b * mu[:, None]
+    i = int(np.argmin(v))
+    # Weights relative to the most precise group's, w <= 1, and y centred on its mean, so that
+    # nothing over- or underflows at any scale.
+    w = (v[i] + tau2) / (v + tau2)
+    mu = y[i] + (w @ (y - y[i])) / w.sum(axis=1)
+    with np.errstate(divide="ignore", over="ignore"):
+        b = 1.0 / (1.0 + tau2 / v)
+        theta = y / (1.0 + v / tau2) + b * mu[:, None]
     return ShrinkagePath(tau=tau, mu=mu, theta=theta, shrinkage=b)

@@ -31,14 +31,38 @@ COLUMNS = {
 }
 """Column key -> heading. `truth` appears only when the data carry it."""
 
+T_METHOD = "marginal ML"
+"""The `method` of a Student-t fit: (mu, tau) by marginal maximum likelihood (`fit_t`)."""
+
+
+def model_label(method: str | None, nu: float | None = None) -> str:
+    """Say which model and which estimator gave the numbers, in words.
+
+    method : the estimator of tau (a key of TAU2_METHODS, or T_METHOD under a Student-t
+        population), or None when tau was given.
+    nu : the degrees of freedom of a Student-t population, or None for the Normal one.
+
+    >>> model_label("REML")
+    'Normal population, tau^2 by REML'
+    >>> model_label(T_METHOD, 4.0)
+    'Student-t(nu = 4) population, mu and tau by marginal ML'
+    """
+    if nu is None:
+        return f"Normal population, tau^2 {f'by {method}' if method else 'given'}"
+    # fit_t estimates mu together with tau, and a given tau keeps that fit's mu.
+    how = f"mu and tau by {method}" if method else f"tau given, mu by {T_METHOD}"
+    return f"Student-t(nu = {nu:g}) population, {how}"
+
 
 @dataclass(frozen=True, eq=False)
 class GroupTable:
-    """One row per group at one tau^2, plus the fit's summary numbers.
+    """One row per group at one tau^2, plus the fit's summary numbers and the model behind them.
 
     columns : column key (see COLUMNS) -> array of length J; `n` and `truth` only when known.
-    tau2, mu, mu_se : the between-group variance used, the estimated mean and its standard error.
-    method : the tau^2 estimator's name, or None when tau^2 was given.
+    tau2, mu, mu_se : the between-group variance used (tau^2, the squared scale under a t
+        population), the estimated mean and its standard error (NaN when not available).
+    method : the estimator of tau (see `model_label`), or None when tau was given.
+    nu : the degrees of freedom of a Student-t population, or None for the Normal one.
     """
 
     columns: dict[str, np.ndarray]
@@ -46,13 +70,30 @@ class GroupTable:
     mu: float
     mu_se: float
     method: str | None
+    nu: float | None = None
+
+    @property
+    def population(self) -> str:
+        """The population prior: "normal" or "student-t"."""
+        return "normal" if self.nu is None else "student-t"
+
+    @property
+    def model(self) -> str:
+        """The model and estimator in words, `model_label(method, nu)`."""
+        return model_label(self.method, self.nu)
 
 
-def group_table(data: GroupData, fit: PoolingEstimate, method: str | None = None) -> GroupTable:
+def group_table(
+    data: GroupData, fit: PoolingEstimate, method: str | None = None, nu: float | None = None
+) -> GroupTable:
     """Tabulate a partial-pooling fit of `data`.
 
-    The 95% interval is theta_hat_j +/- 1.96 sd_j, the normal posterior of theta_j given tau
-    (its variance includes the uncertainty of mu_hat; BDA3 section 5.4).
+    The 95% interval is theta_hat_j +/- 1.96 sd_j. Under the Normal population (nu None) that
+    is the normal posterior of theta_j given tau (its variance includes the uncertainty of
+    mu_hat; BDA3 section 5.4). Under a Student-t population (`partial_pool_t`) sd_j is the
+    posterior sd given (mu, tau), and the posterior is a scale mixture of normals, so the
+    interval is its normal approximation. `mu_se` is `fit.mu_se`: NaN where it is not known.
+    `method` and `nu` say what gave the fit (see `model_label`).
     """
     sd = fit.sd
     columns = {"group": data.labels}
@@ -68,25 +109,28 @@ def group_table(data: GroupData, fit: PoolingEstimate, method: str | None = None
     }
     if data.truth is not None:
         columns["truth"] = data.truth
-    return GroupTable(columns, fit.tau2, float(fit.mu), fit.mu_se, method)
+    return GroupTable(columns, fit.tau2, float(fit.mu), fit.mu_se, method, nu)
 
 
-def _fit_lines(table: GroupTable) -> list[str]:
-    how = f"estimated by {table.method}" if table.method else "given"
+def fit_lines(table: GroupTable) -> list[str]:
+    """The fit in three lines: the model and estimator (`model_label`), tau^2 and tau, and mu
+    with its standard error ("not available" when NaN). The CSV and text begin with them."""
+    se = "not available" if math.isnan(table.mu_se) else f"{table.mu_se:.6g}"
     return [
-        f"tau2 = {table.tau2:.6g} ({how}); tau = {math.sqrt(table.tau2):.6g}",
-        f"mu = {table.mu:.6g} (se {table.mu_se:.6g})",
+        table.model,
+        f"tau2 = {table.tau2:.6g}; tau = {math.sqrt(table.tau2):.6g}",
+        f"mu = {table.mu:.6g} (se {se})",
     ]
 
 
 def to_csv(table: GroupTable) -> str:
-    """The table as CSV, headed by two comment lines with tau^2 and mu.
+    """The table as CSV, headed by three comment lines: the model, tau^2 and mu.
 
     Numbers are written in full precision and text is quoted (so a '#' in a label is not
     taken for a comment); read it back with `pandas.read_csv(f, comment="#")`.
     """
     out = io.StringIO()
-    for line in _fit_lines(table):
+    for line in fit_lines(table):
         out.write(f"# {line}\n")
     writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow(table.columns)
@@ -96,17 +140,22 @@ def to_csv(table: GroupTable) -> str:
 
 
 def to_json(table: GroupTable) -> str:
-    """The table as a JSON object: method, tau2, tau, mu, mu_se and a list of group records."""
+    """The table as a JSON object: model (in words), population ("normal" or "student-t"),
+    nu, method, tau2, tau, mu, mu_se and a list of group records. nu is null for the Normal
+    population, method when tau was given, mu_se when it is not available."""
     records = [
         {key: _plain(x) for key, x in zip(table.columns, row, strict=True)}
         for row in zip(*table.columns.values(), strict=True)
     ]
     document = {
+        "model": table.model,
+        "population": table.population,
+        "nu": table.nu,
         "method": table.method,
         "tau2": table.tau2,
         "tau": math.sqrt(table.tau2),
         "mu": table.mu,
-        "mu_se": table.mu_se,
+        "mu_se": None if math.isnan(table.mu_se) else table.mu_se,
         "groups": records,
     }
     return json.dumps(document, indent=2)
@@ -130,7 +179,7 @@ def to_text(table: GroupTable) -> str:
     widths = [
         max(len(h), *(len(c) for c in column)) for h, column in zip(headings, cells, strict=True)
     ]
-    lines = [*_fit_lines(table), ""]
+    lines = [*fit_lines(table), ""]
     for row in [headings, *zip(*cells, strict=True)]:
         first, *rest = zip(row, widths, strict=True)
         lines.append("  ".join([first[0].ljust(first[1]), *(c.rjust(w) for c, w in rest)]))

@@ -26,8 +26,10 @@ identity), and with one very noisy group it can fail (see the tests).
 
 Replications are drawn in blocks of montecarlo.BLOCK; block i uses the generator
 `np.random.default_rng(np.random.SeedSequence(seed).spawn(n_blocks)[i])` and draws
-e (block x J) standard normal; y = theta + sqrt(v) e. Spawned child i does not depend on
-n_blocks, so a longer study extends a shorter one.
+e (BLOCK x J) standard normal, always a full block (a last block of fewer replications keeps
+its first rows); y = theta + sqrt(v) e. Spawned child i does not depend on n_blocks, and no
+draw depends on R, so for any R1 <= R2 the study of R1 replications is exactly the first R1
+of the study of R2 with the same seed.
 """
 
 from __future__ import annotations
@@ -98,8 +100,11 @@ def _rows(y: np.ndarray, v: np.ndarray, target: str) -> JamesSteinRows:
     if target == "zero":
         centre, df = np.zeros((R, 1)), J - 2
     else:
-        w = 1.0 / v
-        centre, df = ((w * y).sum(axis=1) / w.sum())[:, None], J - 3
+        i = int(np.argmin(v))
+        w = v[i] / v
+        anchor = y[:, i : i + 1]
+        centre = anchor + ((w * (y - anchor)).sum(axis=1) / float(w.sum()))[:, None]
+        df = J - 3
     s = ((y - centre) ** 2 / v).sum(axis=1)
     b = np.divide(df, s, out=np.zeros_like(s), where=s > 0.0)
     if target == "mean":
@@ -218,7 +223,9 @@ def _total_error(estimate: np.ndarray, theta: np.ndarray) -> np.ndarray:
 def _block(
     rng: np.random.Generator, size: int, theta: np.ndarray, v: np.ndarray, seed: int
 ) -> SteinStudy:
-    y = theta + np.sqrt(v) * rng.standard_normal((size, theta.size))
+    # A full block whatever the size, as in `montecarlo._block`: replication r's draws then
+    # do not depend on R.
+    y = theta + np.sqrt(v) * rng.standard_normal((BLOCK, theta.size))[:size]
     if theta.size >= 4:
         toward_mean = _total_error(_rows(y, v, "mean").theta, theta)
     else:
@@ -239,8 +246,10 @@ def stein_study_blocks(
     """The Stein study one block at a time, for progress bars and early stopping.
 
     Checks the input when called, then returns an iterator yielding one SteinStudy per block
-    of BLOCK replications (the last may be shorter). `SteinStudy.combine(list(blocks))`
-    equals `stein_study(...)`. Parameters as in `stein_study`.
+    of BLOCK replications (the last may be shorter, the first rows of a full block), so for
+    any R1 <= R2 a study of R1 replications is the first R1 of one of R2 with the same seed.
+    `SteinStudy.combine(list(blocks))` equals `stein_study(...)`. Parameters as in
+    `stein_study`.
     """
     theta = as_vector(theta, "theta").copy()
     check_min_groups(theta, 3, "stein_study")

@@ -124,7 +124,7 @@ class PosteriorView(TauView):
             if (beyond >= 0.001)
             else ""
         )
-        normal = state.population == "normal"
+        normal = state.nu_in_use is None  # also when a t population fell back to the Normal
         method = state.method if normal else "Student-t marginal ML"
         population = (
             ""

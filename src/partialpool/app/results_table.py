@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import math
 
@@ -10,10 +11,10 @@ import pandas as pd
 import panel as pn
 import param
 
-from ..results import GroupTable, group_table, to_csv
+from ..results import GroupTable, fit_lines, group_table, to_csv
 from .state import PoolingState
 from .throttle import Throttled
-from .views import TEXT_DELAY_MS
+from .views import CSS, TEXT_DELAY_MS
 
 SIGNIFICANT_DIGITS = 4
 TABLE_CSS = ".tabulator, .tabulator .tabulator-header { font-size: 13px !important; }"
@@ -78,16 +79,27 @@ class ResultsTable(pn.viewable.Viewer):
             width=170,
             css_classes=["download-csv"],
         )
+        self._model = pn.pane.HTML(
+            self._model_text(self._group_table()),
+            sizing_mode="stretch_width",
+            stylesheets=[CSS],
+            css_classes=["results-model"],
+        )
         self.state.param.watch(Throttled(self._draw, TEXT_DELAY_MS), ["fit"])
         self.state.param.watch(self._draw, ["data", "tau_hat"])
 
     def _group_table(self) -> GroupTable:
         state = self.state
-        method = state.method if state.tau == state.tau_hat else None
-        return group_table(state.data, state.fit, method)
+        return group_table(state.data, state.fit, state.tau_method, state.nu_in_use)
+
+    @staticmethod
+    def _model_text(table: GroupTable) -> str:
+        return f"<p class='caption results-model'>{html.escape('; '.join(fit_lines(table)))}.</p>"
 
     def _draw(self, *_: object) -> None:
-        self._table.value = table_frame(self._group_table())
+        table = self._group_table()
+        self._table.value = table_frame(table)
+        self._model.object = self._model_text(table)
 
     def _csv(self) -> io.StringIO:
         return io.StringIO(to_csv(self._group_table()))
@@ -103,6 +115,7 @@ class ResultsTable(pn.viewable.Viewer):
                 ),
                 self._download,
             ),
+            self._model,
             self._table,
             sizing_mode="stretch_width",
         )

@@ -29,6 +29,7 @@ from ..csvfile import CSVError, parse_csv
 from ..datasets import DATASETS
 from ..groupdata import GroupData, from_simulation
 from ..pooling import PoolingEstimate
+from ..results import T_METHOD
 from ..risk import path_risk
 from ..simulate import Simulation, with_outlier
 from ..student_t import StudentTFit, fit_t, partial_pool_t, partial_pool_t_path
@@ -297,8 +298,11 @@ class PoolingState(param.Parameterized):
             return partial_pool(data.y, data.v, tau**2)
         mu = self._t_fit.mu
         t = partial_pool_t(data.y, data.v, tau, self.nu, mu)
+        # mu is fitted, not known, but the core gives no standard error for it yet (it would
+        # come from the observed information of the marginal likelihood at the fit): NaN
+        # says "not available" where 0 would claim an exact mu.
         return PoolingEstimate(
-            theta=t.theta, shrinkage=t.shrinkage, var=t.var, mu=mu, mu_var=0.0, tau2=tau**2
+            theta=t.theta, shrinkage=t.shrinkage, var=t.var, mu=mu, mu_var=math.nan, tau2=tau**2
         )
 
     def _fixed_estimates(
@@ -323,6 +327,21 @@ class PoolingState(param.Parameterized):
         if data.J >= 4:
             estimates["james_stein_mean"] = james_stein(y, v, "mean").theta
         return estimates
+
+    @property
+    def nu_in_use(self) -> float | None:
+        """nu of the Student-t population the estimates use, or None when they use the Normal
+        one (chosen, or fallen back to for the reason in `population_problem`)."""
+        return None if self._t_fit is None else self._t_fit.nu
+
+    @property
+    def tau_method(self) -> str | None:
+        """The estimator behind the slider's tau: the tau^2 method under the Normal population,
+        `results.T_METHOD` (marginal ML) under a Student-t one; None when the slider's tau is
+        not tau_hat (a tau the user chose)."""
+        if self.tau != self.tau_hat:
+            return None
+        return self.method if self._t_fit is None else T_METHOD
 
     @property
     def james_stein_estimates(self) -> dict[str, np.ndarray]:

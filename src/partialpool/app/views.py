@@ -386,7 +386,11 @@ class TauControls(pn.viewable.Viewer):
                 "Hunter-Schmidt (HS)": "HS",
             },
             width=210,
-            disabled=self.state.param.population.rx() != "normal",
+            # the estimator is unused while a Student-t population is in use (not when it fell
+            # back to the Normal, see population_problem)
+            disabled=(self.state.param.population.rx() != "normal").rx.and_(
+                self.state.param.population_problem.rx() == ""
+            ),
         )
         self._toggles = pn.Column(
             pn.widgets.Checkbox.from_param(
@@ -495,7 +499,7 @@ class TauControls(pn.viewable.Viewer):
                 f"<span class='lambda'>{shown}</span>"
             )
         truth = f"; true tau = {state.tau_true:.4g}" if state.source == "simulated" else ""
-        if state.population == "normal":
+        if state.nu_in_use is None:
             groups = (f"the least precise group {which[0]}", f"the most precise {which[1]}")
         else:  # under a t population B_j also falls with the distance from mu
             labels = state.data.labels
@@ -511,9 +515,10 @@ class TauControls(pn.viewable.Viewer):
         )
 
     def _tau_hat_source(self) -> str:
-        if self.state.population == "normal":
+        nu = self.state.nu_in_use
+        if nu is None:
             return self._method.value
-        return f"marginal ML, Student-t population with nu = {self.state.nu:g}"
+        return f"marginal ML, Student-t population with nu = {nu:g}"
 
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Column(

@@ -1,0 +1,183 @@
+"""Every estimator on one data set, scored, in one result: what the app and the CLI render.
+
+`compare(data, model, tau, tau_grid)` fits the model once, runs every registered estimator
+(`estimators.ESTIMATORS`) that applies, scores each against the truth when the data carry one,
+and, given a tau grid, pools along it so that a front end can show any tau on the grid by
+selecting a row. The front ends format a `Comparison`; they compute nothing themselves.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import as_vector, check_choice, check_groups, check_min_groups, check_scalar
+from .bayes import PRIORS, FullBayes
+from .estimators import ESTIMATORS, Context, GroupEstimates
+from .groupdata import GroupData
+from .models import HyperFit, Model, Normal
+from .pooling import PoolingEstimate, ShrinkagePath
+from .results import GroupTable, group_table
+from .risk import mse
+
+
+@dataclass(frozen=True, eq=False)
+class Comparison:
+    """The estimators of one data set under one population model, at one tau and along a grid.
+
+    Fields
+    ------
+    data : the groups compared.
+    model : the population model (its `label` says which model and method).
+    fit : the fitted mu, tau, se of mu and the method that produced them.
+    tau2 : the tau^2 at which `partial_pool` (and `pooled`) is evaluated.
+    pooled : the model's posterior of each theta_j at tau^2.
+    estimates : estimator key -> its estimates, for every registered estimator that applies.
+    mse : estimator key -> mean squared error against the truth; empty without a truth.
+    outlier_mse : with a simulated outlier group, key -> (its squared error on the outlier,
+        the MSE over the other groups); else empty.
+    posterior : the exact full-Bayes posterior, or None (see `posterior_problem`).
+    posterior_problem : why there is no posterior, or "".
+    path : the model's pooling along `tau_grid` (row k equals `pooled` at tau_grid[k]), or None.
+    path_mse : the MSE of each row of `path.theta` against the truth, or None.
+    """
+
+    data: GroupData
+    model: Model
+    fit: HyperFit
+    tau2: float
+    pooled: PoolingEstimate
+    estimates: dict[str, GroupEstimates]
+    mse: dict[str, float]
+    outlier_mse: dict[str, tuple[float, float]]
+    posterior: FullBayes | None
+    posterior_problem: str
+    path: ShrinkagePath | None
+    path_mse: np.ndarray | None
+
+    @property
+    def tau(self) -> float:
+        """sqrt(tau2)."""
+        return math.sqrt(self.tau2)
+
+    @property
+    def tau_method(self) -> str | None:
+        """The method behind `tau2`: the fit's, when it is the fitted one; None when given."""
+        return self.fit.method if self.tau2 == self.fit.tau2 else None
+
+    def table(self) -> GroupTable:
+        """The per-group table at tau (`results.group_table`), naming the model and method."""
+        return group_table(self.data, self.pooled, self.tau_method, getattr(self.model, "nu", None))
+
+
+def compare(
+    data: GroupData,
+    model: Model | None = None,
+    tau: float | None = None,
+    tau_grid: object | None = None,
+    *,
+    tau2: float | None = None,
+    prior: str = "uniform",
+    scale: float | None = None,
+    estimators: Iterable[str] | None = None,
+) -> Comparison:
+    """Fit `model` to `data` and run, score and tabulate every registered estimator.
+
+    Parameters
+    ----------
+    data : the groups (`GroupData`: y, v, and the truth where known).
+    model : a population model (`models.Normal`, `models.StudentT`); default `Normal("HE")`.
+    tau : the tau for partial pooling (the slider's); default the fitted tau.
+    tau2 : tau^2 instead of tau (exactly as given); not both.
+    tau_grid : optional grid of tau >= 0 along which to pool (one row per tau).
+    prior, scale : the prior on tau for the full-Bayes posterior (see `full_bayes`).
+    estimators : keys of ESTIMATORS to run (default all); the posterior is computed only
+        when "full_bayes" is among them.
+
+    Returns a `Comparison`. Raises ValueError when the data have fewer groups than the model
+    needs, naming the model.
+    """
+    model = Normal() if model is None else model
+    y, v = check_groups(data.y, data.v)
+    check_min_groups(y, model.min_groups, model.label)
+    fit = model.fit(y, v)
+    if tau is not None and tau2 is not None:
+        raise ValueError("give tau or tau2, not both")
+    if tau2 is None:
+        tau2 = fit.tau2 if tau is None else check_scalar(tau, "tau", low=0.0) ** 2
+    tau2 = check_scalar(tau2, "tau2", low=0.0)
+    keys = (
+        list(ESTIMATORS)
+        if estimators is None
+        else [check_choice(k, "estimator", ESTIMATORS) for k in estimators]
+    )
+    posterior, posterior_problem = (
+        _posterior(model, y, v, prior, scale) if "full_bayes" in keys else (None, "not asked for")
+    )
+    context = Context(y=y, v=v, model=model, fit=fit, tau2=tau2, posterior=posterior)
+    estimates = {
+        key: result
+        for key in keys
+        if y.size >= ESTIMATORS[key].min_groups
+        and (result := ESTIMATORS[key].estimate(context)) is not None
+    }
+    pooled = model.pool(y, v, tau2, fit)
+    path = path_mse = None
+    if tau_grid is not None:
+        grid = as_vector(tau_grid, "tau_grid")
+        if np.any(grid < 0):
+            raise ValueError("tau_grid must be >= 0 at every point")
+        path = model.path(y, v, grid, fit)
+        if data.truth is not None:
+            path_mse = ((path.theta - data.truth) ** 2).mean(axis=1)
+    scores, outlier = _scores(data, estimates)
+    return Comparison(
+        data=data,
+        model=model,
+        fit=fit,
+        tau2=tau2,
+        pooled=pooled,
+        estimates=estimates,
+        mse=scores,
+        outlier_mse=outlier,
+        posterior=posterior,
+        posterior_problem=posterior_problem,
+        path=path,
+        path_mse=path_mse,
+    )
+
+
+def _posterior(
+    model: Model, y: np.ndarray, v: np.ndarray, prior: str, scale: float | None
+) -> tuple[FullBayes | None, str]:
+    if prior not in PRIORS:
+        raise ValueError(f"unknown prior {prior!r}; valid are {', '.join(map(repr, PRIORS))}")
+    if prior == "uniform" and y.size < 3:
+        return None, (
+            "With 2 groups a flat prior on tau gives an improper posterior; choose the "
+            "half-Cauchy prior."
+        )
+    posterior = model.posterior(y, v, prior, scale if prior == "half-cauchy" else None)
+    if posterior is None:
+        return None, f"The {model.label.split(',')[0]} has no exact full-Bayes posterior here."
+    return posterior, ""
+
+
+def _scores(
+    data: GroupData, estimates: dict[str, GroupEstimates]
+) -> tuple[dict[str, float], dict[str, tuple[float, float]]]:
+    if data.truth is None:
+        return {}, {}
+    scores = {key: mse(e.theta, data.truth) for key, e in estimates.items()}
+    if data.outlier is None:
+        return scores, {}
+    j = data.outlier
+    rest = np.arange(data.J) != j
+    outlier = {
+        key: (float((e.theta[j] - data.truth[j]) ** 2), mse(e.theta[rest], data.truth[rest]))
+        for key, e in estimates.items()
+    }
+    return scores, outlier
