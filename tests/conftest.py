@@ -9,6 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+
+from partialpool.montecarlo import BLOCK
 
 DATA = Path(__file__).parent / "data"
 
@@ -23,6 +26,34 @@ VIECHTBAUER_TAU2 = {
     "SJ": 0.1992,
 }
 """Viechtbauer (2005), J. Educ. Behav. Stat. 30:261-293, example 1: tau^2 rounded to 4 decimals."""
+
+PREFIX_PAIRS = [
+    (1, 1234),
+    (BLOCK - 1, 1234),
+    (BLOCK, 1234),
+    (BLOCK + 1, 1234),
+    (777, 1234),
+    (1234, 1234),
+    (1, 2),
+    (BLOCK - 1, BLOCK + 1),
+    (BLOCK + 1, 2 * BLOCK - 1),
+]
+"""(r1, r2) for the tests that a study of r1 replications is the start of one of r2: around
+the block size of `montecarlo.BLOCK`, where a short last block used to break it."""
+
+SCALES = st.floats(-150.0, 150.0).map(lambda e: 10.0**e)
+"""Scale factors c from 1e-150 to 1e150, log-uniform: the range every estimator must span."""
+
+
+@st.composite
+def unit_groups(draw: st.DrawFn, min_size: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """Up to 12 groups of unit scale: |y_j| <= 100 and 1e-2 <= v_j <= 1e2, so that c y and
+    c^2 v stay in the core's range for every c in SCALES."""
+    J = draw(st.integers(min_size, 12))
+    y = np.array(draw(st.lists(st.floats(-100.0, 100.0), min_size=J, max_size=J)))
+    v = np.array(draw(st.lists(st.floats(1e-2, 1e2), min_size=J, max_size=J)))
+    return y, v
+
 
 settings.register_profile(
     "default", deadline=None, max_examples=100, suppress_health_check=[HealthCheck.too_slow]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import PREFIX_PAIRS
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -79,17 +80,7 @@ def test_replications_come_in_blocks_of_block(replications, sizes):
 
 @pytest.mark.parametrize(
     ("r1", "r2"),
-    [
-        (1, 1234),
-        (BLOCK - 1, 1234),
-        (BLOCK, 1234),
-        (BLOCK + 1, 1234),
-        (777, 1234),
-        (1234, 1234),
-        (1, 2),
-        (BLOCK - 1, BLOCK + 1),
-        (BLOCK + 1, 2 * BLOCK - 1),
-    ],
+    PREFIX_PAIRS,
 )
 def test_a_shorter_study_is_exactly_the_start_of_a_longer_one(r1, r2):
     # Replication r draws the same numbers whatever R is, also inside a short last block (with

@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import SCALES, unit_groups
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -168,18 +169,7 @@ def test_scaling_data_scales_every_estimate(data, tau2, a):
     np.testing.assert_allclose(scaled.shrinkage, base.shrinkage, rtol=1e-12, atol=1e-15)
 
 
-scales = st.floats(-150.0, 150.0).map(lambda e: 10.0**e)
-
-
-@st.composite
-def unit_groups(draw):
-    J = draw(st.integers(1, 12))
-    y = np.array(draw(st.lists(st.floats(-100.0, 100.0), min_size=J, max_size=J)))
-    v = np.array(draw(st.lists(st.floats(1e-2, 1e2), min_size=J, max_size=J)))
-    return y, v
-
-
-@given(unit_groups(), st.floats(0.0, 1e2), scales)
+@given(unit_groups(min_size=1), st.floats(0.0, 1e2), SCALES)
 def test_any_scale_scales_every_estimate(data, tau2, c):
     # Before: subnormal or tiny v gave NaN, and large y overflowed sum(y / v).
     y, v = data

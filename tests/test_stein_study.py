@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from conftest import PREFIX_PAIRS
 
 from partialpool import james_stein
 from partialpool.montecarlo import BLOCK
@@ -160,17 +161,7 @@ def test_a_fixed_seed_reproduces_and_a_longer_study_extends_a_shorter_one():
 
 @pytest.mark.parametrize(
     ("r1", "r2"),
-    [
-        (1, 1234),
-        (BLOCK - 1, 1234),
-        (BLOCK, 1234),
-        (BLOCK + 1, 1234),
-        (777, 1234),
-        (1234, 1234),
-        (1, 2),
-        (BLOCK - 1, BLOCK + 1),
-        (BLOCK + 1, 2 * BLOCK - 1),
-    ],
+    PREFIX_PAIRS,
 )
 def test_a_shorter_study_is_exactly_the_start_of_a_longer_one(r1, r2):
     theta = unrelated_means(6, seed=5)

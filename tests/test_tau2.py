@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.formula.api as sm
-from conftest import VIECHTBAUER_TAU2
+from conftest import SCALES, VIECHTBAUER_TAU2, unit_groups
 from hypothesis import given
 from hypothesis import strategies as st
 from scipy import optimize
@@ -329,18 +329,8 @@ def test_many_groups_with_few_distinct_variances_match_one_row_per_group():
 
 # --- any scale -------------------------------------------------------------------------------
 
-scales = st.floats(-150.0, 150.0).map(lambda e: 10.0**e)
 
-
-@st.composite
-def unit_groups(draw):
-    J = draw(st.integers(2, 12))
-    y = np.array(draw(st.lists(st.floats(-100.0, 100.0), min_size=J, max_size=J)))
-    v = np.array(draw(st.lists(st.floats(1e-2, 1e2), min_size=J, max_size=J)))
-    return y, v
-
-
-@given(unit_groups(), methods, scales)
+@given(unit_groups(min_size=2), methods, SCALES)
 def test_any_scale_scales_tau2_by_c_squared(data, method, c):
     y, v = data
     expected = c * c * estimate_tau2(y, v, method)
