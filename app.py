@@ -3,25 +3,23 @@
 import panel as pn
 
 from partialpool.app import PoolingState
+from partialpool.app.css import CSS
 from partialpool.app.data_source import DataSource
+from partialpool.app.figure import ShrinkageFigure
+from partialpool.app.guide import GUIDE
 from partialpool.app.paths_view import ShrinkagePathsView
 from partialpool.app.posterior_view import PosteriorView
 from partialpool.app.results_table import ResultsTable
 from partialpool.app.ridge_view import RidgeView
 from partialpool.app.risk_view import RiskCurveView
+from partialpool.app.score_table import MSETable
+from partialpool.app.sidebar import SimulationSettings
 from partialpool.app.stein_view import SteinView
 from partialpool.app.structure_view import StructureChooser
 from partialpool.app.study import MonteCarloRun
 from partialpool.app.study_view import MonteCarloView
+from partialpool.app.tau_controls import TauControls
 from partialpool.app.url import sync_url
-from partialpool.app.views import (
-    CSS,
-    GUIDE,
-    MSETable,
-    ShrinkageFigure,
-    SimulationSettings,
-    TauControls,
-)
 
 pn.extension("tabulator", "filedropper", design="bootstrap", loading_indicator=True)
 

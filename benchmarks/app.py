@@ -21,16 +21,18 @@ ROOT = Path(__file__).parent.parent
 sys.path.insert(0, str(ROOT))
 
 from partialpool.app import PoolingState  # noqa: E402
+from partialpool.app.figure import ShrinkageFigure  # noqa: E402
 from partialpool.app.paths_view import ShrinkagePathsView  # noqa: E402
 from partialpool.app.posterior_view import PosteriorView  # noqa: E402
 from partialpool.app.results_table import ResultsTable  # noqa: E402
 from partialpool.app.ridge_view import RidgeView  # noqa: E402
 from partialpool.app.risk_view import RiskCurveView  # noqa: E402
+from partialpool.app.score_table import MSETable  # noqa: E402
 from partialpool.app.stein_view import SteinView  # noqa: E402
 from partialpool.app.structure_view import StructureChooser  # noqa: E402
 from partialpool.app.study import MonteCarloRun  # noqa: E402
 from partialpool.app.study_view import MonteCarloView  # noqa: E402
-from partialpool.app.views import MSETable, ShrinkageFigure, TauControls  # noqa: E402
+from partialpool.app.tau_controls import TauControls  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS, Session, free_port, serve_app  # noqa: E402
 
 

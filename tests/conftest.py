@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -62,6 +63,12 @@ settings.register_profile(
     "ci", deadline=None, max_examples=300, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile("ci" if os.environ.get("CI") else "default")
+
+
+def upload_chunk(name: str, data: bytes, number: int, total: int) -> SimpleNamespace:
+    """Chunk `number` of `total` of an upload, as FileDropper hands it to `_process_event`."""
+    payload = {"name": name, "data": data, "chunk": number, "total_chunks": total, "type": ""}
+    return SimpleNamespace(event_name="upload_event", data=payload)
 
 
 def read_columns(name: str) -> dict[str, list[str]]:

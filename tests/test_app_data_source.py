@@ -3,19 +3,13 @@ labels are shown escaped, oversized files are dropped chunk by chunk."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
+from conftest import upload_chunk
 
 from partialpool.app import PoolingState
-from partialpool.app.data_source import BoundedFileDropper, DataSource
+from partialpool.app.data_source import DataSource
 
 GOOD = b"group,estimate,se\n<i>a</i>,1,1\nb,3,2\n"
-
-
-def chunk(name: str, data: bytes, number: int, total: int) -> SimpleNamespace:
-    payload = {"name": name, "data": data, "chunk": number, "total_chunks": total, "type": ""}
-    return SimpleNamespace(event_name="upload_event", data=payload)
 
 
 @pytest.fixture
@@ -25,7 +19,7 @@ def state() -> PoolingState:
 
 def test_a_dropped_file_is_read_into_the_state(state):
     view = DataSource(state=state)
-    view._dropper._process_event(chunk("mine.csv", GOOD, 1, 1))
+    view._dropper._process_event(upload_chunk("mine.csv", GOOD, 1, 1))
     assert state.source == "upload" and list(state.data.labels) == ["<i>a</i>", "b"]
     assert view._dropper.value == {}  # the bytes are not kept after reading
     assert "&lt;i&gt;" not in view._note.object  # the note names the file, not the labels
@@ -34,13 +28,13 @@ def test_a_dropped_file_is_read_into_the_state(state):
 
 def test_problems_are_shown_escaped_and_hidden_after_a_good_file(state):
     view = DataSource(state=state)
-    view._dropper._process_event(chunk("<b>x</b>.csv", b"group,value\n", 1, 1))
+    view._dropper._process_event(upload_chunk("<b>x</b>.csv", b"group,value\n", 1, 1))
     assert view._problem.visible
     assert "&lt;b&gt;x&lt;/b&gt;.csv: the file has a header but no data rows" in (
         view._problem.object
     )
     assert "<b>" not in view._problem.object
-    view._dropper._process_event(chunk("good.csv", GOOD, 1, 1))
+    view._dropper._process_event(upload_chunk("good.csv", GOOD, 1, 1))
     assert not view._problem.visible
 
 
@@ -49,18 +43,11 @@ def test_the_dropper_stops_a_file_that_grows_past_the_limit(state):
     dropper = view._dropper
     dropper.limit = 10
     before = state.data
-    dropper._process_event(chunk("big.csv", b"12345678", 1, 3))
-    dropper._process_event(chunk("big.csv", b"12345678", 2, 3))
+    dropper._process_event(upload_chunk("big.csv", b"12345678", 1, 3))
+    dropper._process_event(upload_chunk("big.csv", b"12345678", 2, 3))
     assert dropper.too_large == "big.csv" and dropper._file_buffer == {}
     assert "larger than 20 MB" in state.problem and "partialpool fit" in state.problem
     assert state.data is before
-
-
-def test_chunks_under_the_limit_are_joined():
-    dropper = BoundedFileDropper(limit=20)
-    dropper._process_event(chunk("f.csv", b"group,", 1, 2))
-    dropper._process_event(chunk("f.csv", b"value\n", 2, 2))
-    assert dropper.value == {"f.csv": b"group,value\n"} and dropper.too_large == ""
 
 
 def test_the_upload_box_shows_only_for_uploads(state):

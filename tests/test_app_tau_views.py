@@ -8,10 +8,10 @@ import pytest
 
 from partialpool import james_stein
 from partialpool.app import PoolingState
+from partialpool.app.figure import FADED_ALPHA, FULL_BAYES_OFFSET, ShrinkageFigure
 from partialpool.app.paths_view import ShrinkagePathsView
 from partialpool.app.posterior_view import PosteriorView
 from partialpool.app.risk_view import RiskCurveView
-from partialpool.app.views import FADED_ALPHA, FULL_BAYES_OFFSET, ShrinkageFigure
 from partialpool.results import Z_95
 
 

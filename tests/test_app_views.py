@@ -7,8 +7,11 @@ import panel as pn
 import pytest
 
 from partialpool.app import PoolingState
+from partialpool.app.figure import ShrinkageFigure
+from partialpool.app.score_table import MSETable
+from partialpool.app.sidebar import SimulationSettings
+from partialpool.app.tau_controls import TauControls
 from partialpool.app.url import LIVE_DELAY_MS, URL_PARAMETERS, sync_url
-from partialpool.app.views import MSETable, ShrinkageFigure, SimulationSettings, TauControls
 
 
 @pytest.fixture

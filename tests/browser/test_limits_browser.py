@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from partialpool.app import PoolingState
-from partialpool.app.views import FADED_ALPHA
+from partialpool.app.figure import FADED_ALPHA
 
 pytestmark = pytest.mark.browser
 

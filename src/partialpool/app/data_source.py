@@ -5,15 +5,15 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from functools import partial
-from typing import ClassVar
 
 import panel as pn
 import param
 
 from ..csvfile import MAX_UPLOAD_BYTES
+from .css import CSS
+from .panel_private import BoundedFileDropper
 from .state import SOURCES, PoolingState
 from .throttle import served_document
-from .views import CSS
 
 UPLOAD_HELP = f"""
 **CSV, UTF-8, up to {MAX_UPLOAD_BYTES // 2**20} MB.** The header picks the layout:
@@ -24,44 +24,6 @@ UPLOAD_HELP = f"""
 
 Add a `truth` column to score the estimators. Larger files: `partialpool fit FILE.csv`.
 """
-
-
-class BoundedFileDropper(pn.widgets.FileDropper):
-    """A FileDropper that holds at most `limit` bytes of a file in memory.
-
-    FilePond refuses larger files in the browser; this also stops a client that sends more
-    chunks than that. A refused file's name goes to `too_large`.
-    """
-
-    limit = param.Integer(MAX_UPLOAD_BYTES, bounds=(1, None))
-    too_large = param.String("", doc="name of the last file refused for its size")
-
-    _rename: ClassVar[dict[str, str | None]] = {
-        **pn.widgets.FileDropper._rename,
-        "limit": None,
-        "too_large": None,
-    }
-
-    def __init__(self, **params: object) -> None:
-        super().__init__(**params)
-        self._received: dict[str, int] = {}
-
-    def _process_event(self, event: object) -> None:
-        data = event.data
-        if event.event_name == "upload_event":
-            name = data["name"]
-            received = (0 if data["chunk"] == 1 else self._received.get(name, 0)) + len(
-                data["data"]
-            )
-            if received > self.limit:
-                self._received.pop(name, None)
-                self._file_buffer.pop(name, None)
-                self.too_large = name
-                return
-            self._received[name] = received
-            if data["chunk"] == data["total_chunks"]:
-                self._received.pop(name, None)
-        super()._process_event(event)
 
 
 def _soon(callback: Callable[[], None]) -> None:

@@ -12,9 +12,9 @@ import panel as pn
 import param
 
 from ..results import GroupTable, fit_lines, group_table, to_csv
+from .css import CSS
 from .state import PoolingState
-from .throttle import Throttled
-from .views import CSS, TEXT_DELAY_MS
+from .throttle import TEXT_DELAY_MS, Throttled
 
 SIGNIFICANT_DIGITS = 4
 TABLE_CSS = ".tabulator, .tabulator .tabulator-header { font-size: 13px !important; }"

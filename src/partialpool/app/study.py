@@ -1,19 +1,18 @@
 """A Monte Carlo study run from the app: block by block on the server's event loop, so that
 progress shows and a Cancel click is handled between blocks. No layout here.
 
-In a served session the blocks run from a Panel periodic callback, one block per period.
-(Chaining blocks with `add_next_tick_callback` lost the last block's updates in some sessions:
-they never reached the browser.)"""
+In a served session the blocks run from a periodic callback, one block per period
+(`panel_private.run_periodically` says why not a chain of next-tick callbacks)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
 import numpy as np
-import panel as pn
 import param
 
 from ..montecarlo import MonteCarloStudy, monte_carlo_blocks
+from .panel_private import run_periodically
 from .state import PoolingState
 from .throttle import served_document
 
@@ -100,16 +99,15 @@ class MonteCarloRun(param.Parameterized):
             while self.running:
                 self._run_block()
         else:
-            self._ticker = pn.state.add_periodic_callback(self._tick, period=BLOCK_PERIOD_MS)
+            run_periodically(self._tick, BLOCK_PERIOD_MS)
 
-    def _tick(self) -> None:
+    def _tick(self) -> bool:
+        """Run one block; whether the study goes on."""
         self._run_block()
-        if not self.running:
-            self._ticker.stop()
+        return self.running
 
     def _run_block_then_next(self) -> None:
-        self._run_block()
-        if self.running:
+        if self._tick():
             self._next()
 
     def _run_block(self) -> None:

@@ -10,6 +10,11 @@ from bokeh.document import Document
 Schedule = Callable[[Callable[[], None], int], object]
 """schedule(callback, ms): run callback once, ms milliseconds later."""
 
+TEXT_DELAY_MS = 40
+"""Text beside the figure (readouts, MSE table, results table) follows a burst of tau moves this
+much later, at most once per this interval, so that the browser repaints the circles first:
+re-laying out HTML costs about as much as the repaint."""
+
 
 def served_document() -> Document | None:
     """The document of the session being served, or None outside a server (e.g. in tests)."""

@@ -1,0 +1,310 @@
+"""Figure 1: one row per group with its observations, no-pool mean, partial-pool estimate and
+true mean, and optionally full Bayes and James-Stein.
+
+The figure is built once. Callbacks change ColumnDataSource data in place inside `hold`: a tau
+move patches two columns of the per-group source; new data replace the sources' data and the
+fixed axis ranges. No callback loops over groups in Python.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import panel as pn
+import param
+from bokeh.models import ColumnDataSource, FixedTicker, HoverTool, Range1d, Title
+from bokeh.plotting import figure
+
+from ..groupdata import GroupData
+from ..results import Z_95
+from .state import PoolingState
+from .style import (
+    FULL_BAYES,
+    GRAND_MEAN,
+    JAMES_STEIN,
+    JAMES_STEIN_MEAN,
+    NO_POOL,
+    OBSERVATION,
+    PARTIAL_POOL,
+    TRUTH,
+)
+
+ROW_PIXELS = 30
+"""Figure height per group row, before clipping to [360, 1400] pixels."""
+
+MAX_DOTS = 20_000
+"""The most raw observations drawn; beyond this an evenly spaced subset is drawn."""
+
+TOOLTIPS = [
+    ("group", "@label"),
+    ("n_j", "@n"),
+    ("ybar_j (no pooling)", "@ybar{0.000}"),
+    ("theta_hat_j (partial pooling)", "@theta_hat{0.000}"),
+    ("shrinkage B_j", "@shrinkage{0.000}"),
+    ("true theta_j", "@theta{0.000}"),
+    ("full Bayes E(theta_j | y)", "@fb_mean{0.000}"),
+]
+"""Bokeh escapes the @field values it shows, so group labels appear as text."""
+
+FULL_BAYES_OFFSET = 0.3
+"""Full-Bayes marks sit this far below a group's row, James-Stein marks this far above."""
+
+FADED_ALPHA = 0.2
+"""The opacity of the estimates that the chosen model structure does not use."""
+
+STRUCTURE_USES = {
+    "separate": {"no_pool"},
+    "pooled": {"complete_pool"},
+    "hierarchical": {"no_pool", "complete_pool", "partial_pool"},
+}
+"""The estimates the figure shows at full strength under each structure: the hierarchical model
+is the compromise, so it keeps both extremes in view."""
+
+
+def _jitter(count: int) -> np.ndarray:
+    """Offsets in [-0.25, 0.25) from the golden-ratio sequence: spread evenly, no randomness."""
+    return ((np.arange(count) * 0.6180339887498949) % 1.0 - 0.5) * 0.5
+
+
+def _x_extent(data: GroupData) -> tuple[float, float]:
+    """The data's range: observations, or each y_j +/- 1.96 se_j without them, and the truth."""
+    if data.values is not None:
+        parts = [data.values]
+    else:
+        half = Z_95 * np.sqrt(data.v)
+        parts = [data.y - half, data.y + half]
+    if data.truth is not None:
+        parts.append(data.truth)
+    lo, hi = min(p.min() for p in parts), max(p.max() for p in parts)
+    pad = 0.04 * (hi - lo) if hi > lo else max(abs(lo), 1.0)
+    return float(lo - pad), float(hi + pad)
+
+
+def _figure_subtitle(data: GroupData) -> str:
+    """Say what the figure cannot show for these data."""
+    missing = []
+    if data.values is None:
+        missing.append("no raw observations to draw (grey bars: y_j ± 1.96 se_j)")
+    if data.truth is None:
+        missing.append("no true theta_j")
+    return f"Summary data: {'; '.join(missing)}." if missing else ""
+
+
+class ShrinkageFigure(pn.viewable.Viewer):
+    """One row per group: raw observations, no-pool mean, partial-pool estimate, true mean."""
+
+    state = param.ClassSelector(class_=PoolingState)
+
+    def __init__(self, **params: object) -> None:
+        super().__init__(**params)
+        self._groups = ColumnDataSource(name="groups")
+        self._observations = ColumnDataSource(name="observations")
+        self._intervals = ColumnDataSource(name="intervals")
+        self._grand_mean = ColumnDataSource(name="grand_mean")
+        self._x_range = Range1d(0.0, 1.0, name="x_range")
+        self._y_range = Range1d(0.0, 1.0, name="y_range")
+        self._figure = self._build()
+        self._refresh()
+        self._emphasise()
+        self.state.param.watch(
+            self._on_state,
+            ["data", "order", "fit", "posterior", "show_full_bayes", "show_james_stein"],
+        )
+        self.state.param.watch(lambda _: self._emphasise(), ["structure"])
+
+    def _build(self) -> figure:
+        fig = figure(
+            name="shrinkage_figure",
+            css_classes=["shrinkage-figure"],
+            title="Each row is a group: partial pooling pulls its mean toward the grand mean",
+            x_range=self._x_range,
+            y_range=self._y_range,
+            height=400,
+            sizing_mode="stretch_width",
+            tools="xpan,xwheel_zoom,reset,save",
+            toolbar_location="right",
+            x_axis_label="value",
+        )
+        fig.ygrid.grid_line_color = None
+        fig.yaxis.ticker = FixedTicker(ticks=[])
+        fig.yaxis.major_label_text_font_size = "11px"
+        bands = fig.hbar(
+            y="row",
+            height=1.0,
+            left="band_left",
+            right="band_right",
+            source=self._groups,
+            fill_color="#000000",
+            fill_alpha="band_alpha",
+            line_alpha=0.0,
+            hover_fill_color="#1a9641",
+            hover_fill_alpha=0.08,
+            hover_line_alpha=0.0,
+        )
+        pull = {"line_color": PARTIAL_POOL.color, "line_alpha": 0.6, "line_width": 2}
+        pull_line = fig.segment("ybar", "row", "theta_hat", "row", source=self._groups, **pull)
+        fig.scatter("x", "y", source=self._observations, **OBSERVATION.scatter())
+        interval = {"line_color": OBSERVATION.color, "line_alpha": 0.5, "line_width": 3}
+        fig.segment("low", "row", "high", "row", source=self._intervals, **interval)
+        grand_mean = fig.line(
+            "x",
+            "y",
+            source=self._grand_mean,
+            line_dash="dashed",
+            line_color=GRAND_MEAN.color,
+            line_width=1.5,
+            legend_label=GRAND_MEAN.name,
+        )
+        marks = {
+            column: fig.scatter(column, "row", source=self._groups, **glyph.scatter())
+            for column, glyph in (("theta", TRUTH), ("ybar", NO_POOL), ("theta_hat", PARTIAL_POOL))
+        }
+        self._estimators = {
+            estimator: [(r, r.glyph.line_alpha) for r in renderers]
+            for estimator, renderers in (
+                ("no_pool", [marks["ybar"]]),
+                ("complete_pool", [grand_mean]),
+                ("partial_pool", [marks["theta_hat"], pull_line]),
+            )
+        }
+        bar = {"line_color": FULL_BAYES.color, "line_width": 2, "line_alpha": 0.8}
+        self._toggled = {
+            "show_full_bayes": [
+                fig.segment("fb_low", "fb_row", "fb_high", "fb_row", source=self._groups, **bar),
+                fig.scatter("fb_mean", "fb_row", source=self._groups, **FULL_BAYES.scatter()),
+            ],
+            "show_james_stein": [
+                fig.scatter(column, "js_row", source=self._groups, **glyph.scatter())
+                for column, glyph in (("js0", JAMES_STEIN), ("js_mean", JAMES_STEIN_MEAN))
+            ],
+        }
+        fig.add_tools(HoverTool(renderers=[bands], tooltips=TOOLTIPS, mode="mouse"))
+        fig.legend.orientation = "horizontal"
+        fig.legend.ncols = 3
+        fig.legend.label_text_font_size = "12px"
+        fig.legend.click_policy = "hide"
+        fig.add_layout(fig.legend[0], "above")
+        self._subtitle = Title(
+            text="", text_font_size="12px", text_font_style="italic", visible=False
+        )
+        fig.add_layout(self._subtitle, "above")
+        return fig
+
+    def _on_state(self, *events: param.parameterized.Event) -> None:
+        names = {e.name for e in events}
+        with pn.io.hold():
+            if names == {"fit"}:
+                self._draw_fit()
+            elif names <= {"show_full_bayes", "show_james_stein"}:
+                self._show_toggled()
+            elif names <= {"posterior", "show_full_bayes", "show_james_stein"}:
+                self._groups.patch(
+                    {k: [(slice(0, self.state.data.J), v)] for k, v in self._posterior().items()}
+                )
+                self._show_toggled()
+            else:
+                self._refresh()
+
+    def _posterior(self) -> dict[str, np.ndarray]:
+        """The full-Bayes columns: posterior mean and mean ± 1.96 sd (NaN without a posterior)."""
+        fb, J = self.state.posterior, self.state.data.J
+        if fb is None:
+            nan = np.full(J, np.nan)
+            return {"fb_mean": nan, "fb_low": nan, "fb_high": nan}
+        half = Z_95 * fb.theta_sd
+        return {
+            "fb_mean": fb.theta_mean,
+            "fb_low": fb.theta_mean - half,
+            "fb_high": fb.theta_mean + half,
+        }
+
+    def _james_stein(self) -> dict[str, np.ndarray]:
+        """The James-Stein columns (NaN where J is too small for the estimator)."""
+        estimates, J = self.state.james_stein_estimates, self.state.data.J
+        nan = np.full(J, np.nan)
+        return {
+            "js0": estimates.get("james_stein", nan),
+            "js_mean": estimates.get("james_stein_mean", nan),
+        }
+
+    def _show_toggled(self) -> None:
+        """Full Bayes and James-Stein glyphs, with their legend items, follow their toggles."""
+        items = self._figure.legend[0].items
+        for toggle, renderers in self._toggled.items():
+            shown = getattr(self.state, toggle)
+            for renderer in renderers:
+                renderer.visible = shown
+            for item in items:
+                if item.renderers[0] in renderers:
+                    item.visible = shown
+
+    def _emphasise(self) -> None:
+        """The chosen structure's estimate at full strength, the other two faded."""
+        used = STRUCTURE_USES[self.state.structure]
+        for estimator, renderers in self._estimators.items():
+            fade = 1.0 if estimator in used else FADED_ALPHA
+            for renderer, alpha in renderers:
+                renderer.glyph.line_alpha = fade * alpha
+
+    def _draw_fit(self) -> None:
+        fit = self.state.fit
+        everything = slice(0, fit.theta.size)
+        self._groups.patch(
+            {
+                "theta_hat": [(everything, fit.theta)],
+                "shrinkage": [(everything, fit.shrinkage)],
+            }
+        )
+
+    def _refresh(self) -> None:
+        state = self.state
+        data, fit, row = state.data, state.fit, state.order
+        J = data.J
+        lo, hi = _x_extent(data)
+        n = data.n if data.n is not None else np.full(J, -1)
+        self._groups.data = {
+            "row": row,
+            "label": data.labels,
+            "n": n,
+            "ybar": data.y,
+            "theta_hat": fit.theta,
+            "shrinkage": fit.shrinkage,
+            "theta": data.truth if data.truth is not None else np.full(J, np.nan),
+            "band_left": np.full(J, lo),
+            "band_right": np.full(J, hi),
+            "band_alpha": np.where(row % 2 == 0, 0.035, 0.0),
+            "fb_row": row + FULL_BAYES_OFFSET,
+            "js_row": row - FULL_BAYES_OFFSET,
+            **self._posterior(),
+            **self._james_stein(),
+        }
+        self._show_toggled()
+        if data.values is not None:
+            stride = max(1, math.ceil(data.values.size / MAX_DOTS))
+            values, groups = data.values[::stride], data.groups[::stride]
+            dots = {"x": values, "y": row[groups] + _jitter(values.size)}
+            intervals = {"low": [], "high": [], "row": []}
+        else:
+            half = Z_95 * np.sqrt(data.v)
+            dots = {"x": [], "y": []}
+            intervals = {"low": data.y - half, "high": data.y + half, "row": row}
+        self._observations.data = dots
+        self._intervals.data = intervals
+        grand_mean = float(np.average(data.y, weights=1.0 / data.v))
+        self._grand_mean.data = {"x": [grand_mean, grand_mean], "y": [-0.5, J - 0.5]}
+        self._x_range.update(start=lo, end=hi)
+        self._y_range.update(start=J - 0.5, end=-0.5 - FULL_BAYES_OFFSET)
+        axis = self._figure.yaxis[0]
+        axis.ticker.ticks = list(range(J))
+        sizes = [f" (n={k})" for k in n] if data.n is not None else [""] * J
+        axis.major_label_overrides = {
+            int(r): f"{label}{size}" for r, label, size in zip(row, data.labels, sizes, strict=True)
+        }
+        self._figure.title.text = f"{data.title}: each row is a group"
+        subtitle = _figure_subtitle(data)
+        self._subtitle.update(text=subtitle, visible=bool(subtitle))
+        self._figure.height = int(np.clip(120 + ROW_PIXELS * J, 360, 1400))
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return pn.pane.Bokeh(self._figure, sizing_mode="stretch_width")

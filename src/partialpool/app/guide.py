@@ -1,0 +1,22 @@
+"""The Guide tab: what to look for in the figure and the other tabs, as Markdown."""
+
+GUIDE = """
+### What to look for
+1. **Every green circle sits between its blue x and the population mean.** Partial pooling
+   is a compromise: theta_hat_j = ybar_j + B_j (mu_hat - ybar_j). mu_hat weighs each group by
+   1 / (sigma_j² + tau²); at tau = 0 it is the dashed grand mean, and it stays close to it.
+2. **Small groups are pulled harder.** B_j = sigma_j² / (sigma_j² + tau²) is large when n_j is
+   small, so a noisy mean of 2 observations moves far, a mean of 40 barely moves. Sort by
+   group size to see it.
+3. **tau is the dial between the two extremes.** Drag it to 0 and every circle collapses onto
+   the grand mean (complete pooling); drag it up and they settle on the blue x's (no pooling).
+4. **The data can choose tau.** "Fit tau from data" sets tau to its empirical-Bayes estimate;
+   there the circles are usually closer to the gold triangles (the truth) than either extreme:
+   watch the MSE table.
+5. **The tabs say why.** Risk: the MSE for every tau, lowest between the two extremes.
+   Posterior: how sure the data are about tau. Paths: every estimate as tau moves. Monte Carlo:
+   is this one data set typical? Repeat it a thousand times.
+6. **The story has limits and a family.** Add an outlier group: the Normal population drags
+   it in, a Student-t one lets it keep its mean. Stein: shrinkage helps even unrelated means.
+   Ridge: the same prior as a penalty. Model structure: when to pool at all.
+"""

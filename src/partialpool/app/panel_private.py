@@ -1,0 +1,92 @@
+"""Every place the app leans on Panel beyond its documented API, checked with Panel CHECKED_WITH.
+
+- `LiveFloatSlider` sets `Syncable._debounce`, the wait before a browser change is handled.
+- `BoundedFileDropper` extends FileDropper's `_rename` (which parameters the Bokeh model lacks)
+  and overrides `_process_event`, which receives each upload chunk, dropping the file's
+  `_file_buffer` entry when it refuses one.
+- `run_periodically` uses only the public `pn.state.add_periodic_callback`, but for behaviour
+  Panel does not document: the updates a periodic callback makes reach the browser, where
+  those of the last of a chain of `add_next_tick_callback`s were lost in some sessions.
+
+Panel has no public setting for any of these. tests/test_panel_private.py asserts each
+assumption, so an upgrade of Panel that breaks one fails there first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+import panel as pn
+import param
+
+from ..csvfile import MAX_UPLOAD_BYTES
+
+CHECKED_WITH = "1.9.4"
+"""The Panel version whose internals this module was read against."""
+
+
+class LiveFloatSlider(pn.widgets.FloatSlider):
+    """A FloatSlider whose moves reach the server almost at once.
+
+    Panel waits 50 ms (`Syncable._debounce`) before handling a change from the browser, which
+    alone would use up the 50 ms budget from a slider move to repainted circles. 2 ms rather
+    than 0 lets Bokeh finish acknowledging the change first; handling it at once collides with
+    that reply on the socket's write lock, and Panel then retries its write 10 ms later
+    (measured with benchmarks/app.py).
+    """
+
+    _debounce: ClassVar[int] = 2
+
+
+class BoundedFileDropper(pn.widgets.FileDropper):
+    """A FileDropper that holds at most `limit` bytes of a file in memory.
+
+    FilePond refuses larger files in the browser; this also stops a client that sends more
+    chunks than that. A refused file's name goes to `too_large`.
+    """
+
+    limit = param.Integer(MAX_UPLOAD_BYTES, bounds=(1, None))
+    too_large = param.String("", doc="name of the last file refused for its size")
+
+    _rename: ClassVar[dict[str, str | None]] = {
+        **pn.widgets.FileDropper._rename,
+        "limit": None,
+        "too_large": None,
+    }
+
+    def __init__(self, **params: object) -> None:
+        super().__init__(**params)
+        self._received: dict[str, int] = {}
+
+    def _process_event(self, event: object) -> None:
+        data = event.data
+        if event.event_name == "upload_event":
+            name = data["name"]
+            received = (0 if data["chunk"] == 1 else self._received.get(name, 0)) + len(
+                data["data"]
+            )
+            if received > self.limit:
+                self._received.pop(name, None)
+                self._file_buffer.pop(name, None)
+                self.too_large = name
+                return
+            self._received[name] = received
+            if data["chunk"] == data["total_chunks"]:
+                self._received.pop(name, None)
+        super()._process_event(event)
+
+
+def run_periodically(step: Callable[[], bool], period_ms: int) -> None:
+    """Call `step` every `period_ms` milliseconds on the session's event loop until it returns
+    False.
+
+    A periodic callback rather than a chain of `add_next_tick_callback`s: with the chain, the
+    last call's updates never reached the browser in some sessions.
+    """
+
+    def tick() -> None:
+        if not step():
+            ticker.stop()
+
+    ticker = pn.state.add_periodic_callback(tick, period=period_ms)

@@ -1,0 +1,99 @@
+"""The Panel internals that `partialpool.app.panel_private` relies on, as Panel CHECKED_WITH has
+them: each test fails when an upgrade renames one, changes its value or stops using it, and its
+message names the version the assumption was checked against."""
+
+from __future__ import annotations
+
+import asyncio
+
+import panel as pn
+import param
+import pytest
+from bokeh.document import Document
+from conftest import upload_chunk
+from panel.models.file_dropper import UploadEvent
+from panel.reactive import Syncable
+
+from partialpool.app.panel_private import (
+    CHECKED_WITH,
+    BoundedFileDropper,
+    LiveFloatSlider,
+    run_periodically,
+)
+
+CHECKED = f"assumed as of Panel {CHECKED_WITH}; this is Panel {pn.__version__}"
+
+
+class RecordingDocument:
+    """The part of a served Bokeh document that `Syncable._server_change` uses."""
+
+    session_context = object()
+
+    def __init__(self) -> None:
+        self.delays: list[int] = []
+
+    def add_timeout_callback(self, callback: object, delay_ms: int) -> None:
+        self.delays.append(delay_ms)
+
+
+def test_a_browser_change_is_handled_debounce_ms_later():
+    assert Syncable.__dict__["_debounce"] == 50, CHECKED  # the wait LiveFloatSlider shortens
+    delays = []
+    for slider in (pn.widgets.FloatSlider(), LiveFloatSlider()):
+        doc = RecordingDocument()
+        slider._server_change(doc, "ref", None, "value", 0.0, 0.5)
+        delays += doc.delays
+    assert delays == [50, 2], CHECKED
+
+
+def test_file_dropper_keeps_parameters_renamed_to_none_off_its_model():
+    assert pn.widgets.FileDropper._rename == {"value": None}, CHECKED
+
+    class Unlisted(pn.widgets.FileDropper):
+        limit = param.Integer(5)
+
+    with pytest.raises(AttributeError, match="unexpected attribute 'limit'"):
+        Unlisted().get_root(Document())
+    model = BoundedFileDropper(limit=5).get_root(Document())
+    assert not hasattr(model, "limit") and not hasattr(model, "too_large"), CHECKED
+
+
+def test_file_dropper_hands_each_upload_chunk_to_process_event():
+    dropper = pn.widgets.FileDropper()
+    model = dropper.get_root(Document())
+    received = []
+    dropper._process_event = received.append
+    data = {"name": "f.csv", "data": b"x", "chunk": 1, "total_chunks": 1, "type": ""}
+    model._trigger_event(UploadEvent(model, data=data))
+    assert [(e.event_name, e.data) for e in received] == [("upload_event", data)], CHECKED
+
+
+def test_file_dropper_buffers_a_files_chunks_by_name_until_the_last():
+    dropper = pn.widgets.FileDropper()
+    assert dropper._file_buffer == {}, CHECKED
+    dropper._process_event(upload_chunk("f.csv", b"group,", 1, 2))
+    assert dropper._file_buffer == {"f.csv": [b"group,"]} and dropper.value == {}, CHECKED
+    dropper._process_event(upload_chunk("f.csv", b"value\n", 2, 2))
+    assert dropper._file_buffer == {} and dropper.value == {"f.csv": b"group,value\n"}, CHECKED
+
+
+def test_bounded_file_dropper_joins_chunks_under_the_limit():
+    dropper = BoundedFileDropper(limit=20)
+    dropper._process_event(upload_chunk("f.csv", b"group,", 1, 2))
+    dropper._process_event(upload_chunk("f.csv", b"value\n", 2, 2))
+    assert dropper.value == {"f.csv": b"group,value\n"} and dropper.too_large == ""
+
+
+def test_run_periodically_calls_the_step_until_it_says_stop():
+    calls = []
+
+    def step() -> bool:
+        calls.append(len(calls))
+        return len(calls) < 3
+
+    async def run_for_a_while() -> None:
+        run_periodically(step, period_ms=1)
+        await asyncio.sleep(0.1)
+
+    asyncio.run(run_for_a_while())
+    assert calls == [0, 1, 2], CHECKED
