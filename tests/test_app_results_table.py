@@ -54,10 +54,10 @@ def test_a_student_t_population_is_named_with_its_fit(state):
     assert text.splitlines()[:3] == [
         "# Student-t(nu = 4) population, mu and tau by marginal ML",
         f"# tau2 = {fitted.tau**2:.6g}; tau = {fitted.tau:.6g}",
-        f"# mu = {fitted.mu:.6g} (se not available)",
+        f"# mu = {fitted.mu:.6g} (se {fitted.mu_se:.6g})",
     ]
     assert "Student-t(nu = 4) population, mu and tau by marginal ML; " in view._model.object
-    assert "(se not available)" in view._model.object
+    assert f"(se {fitted.mu_se:.6g})" in view._model.object
     state.nu = 7.0
     state.param.trigger("fit_tau")
     assert (

@@ -5,6 +5,7 @@ message names the version the assumption was checked against."""
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import panel as pn
 import param
@@ -95,5 +96,9 @@ def test_run_periodically_calls_the_step_until_it_says_stop():
         run_periodically(step, period_ms=1)
         await asyncio.sleep(0.1)
 
-    asyncio.run(run_for_a_while())
+    # In a thread of its own: the browser tests' Playwright keeps an event loop running in the
+    # main thread, where asyncio.run would refuse to start.
+    thread = threading.Thread(target=asyncio.run, args=(run_for_a_while(),))
+    thread.start()
+    thread.join()
     assert calls == [0, 1, 2], CHECKED

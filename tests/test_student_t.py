@@ -262,6 +262,252 @@ def test_fit_scales_with_the_data():
     assert scaled.log_likelihood == pytest.approx(fit.log_likelihood - 20 * math.log(1000.0))
 
 
+# --- the global maximum ------------------------------------------------------------------------
+
+# (y, v, nu) -> (mu, tau, l) at the global maximum, from tests/reference/student_t_global_max.py
+# (scipy quad in theta and Nelder-Mead from the best points of a 41 x 41 grid).
+HARD_CASES = {
+    "issue 14": (
+        ([-9.2, -0.5, -0.5, -3.2, -0.2], [52.91, 0.04, 0.88, 0.84, 0.85], 3.0),
+        (-0.752118, 0.397485, -9.6777656),
+    ),
+    "boundary, nu = 10": (
+        ([-0.65, -2.31, 0.27, -0.1, 0.15, -0.68], [0.011, 0.28, 0.54, 0.79, 1.9, 0.23], 10.0),
+        (-0.730436, 0.471094, -7.7542234),
+    ),
+    "second mode, nu = 1": (
+        ([1.61, 2.68, -1.2, -0.42, -1.01, 0.18], [7.3, 0.056, 1.8, 8.3, 9.6, 6.2], 1.0),
+        (0.967135, 0.721153, -13.9501522),
+    ),
+    "far group, nu = 10": (
+        ([-0.18, -2.01, -0.19, 0.35, -8.1], [0.05, 0.49, 1.5, 0.31, 22.0], 10.0),
+        (-0.422470, 0.476621, -9.0524101),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", HARD_CASES.values(), ids=HARD_CASES.keys())
+def test_fit_finds_the_global_maximum_where_the_old_search_did_not(case):
+    # The search before issue 14 returned tau = 0 on the first, second and fourth sets (its grid
+    # in mu, 15 quantiles of y, stepped over the peak; or Newton's method stopped at the
+    # boundary as soon as a step crossed tau = 0), and a lower local maximum on the third.
+    (y, v, nu), (mu, tau, log_lik) = case
+    fit = fit_t(y, v, nu)
+    assert fit.log_likelihood == pytest.approx(log_lik, abs=1e-7)
+    assert fit.mu == pytest.approx(mu, abs=1e-6)
+    assert fit.tau == pytest.approx(tau, abs=1e-6)
+
+
+def test_issue_14_counterexample():
+    # fit_t returned tau = 0 with l = -9.684202; (mu, tau) = (-0.76650, 0.43687) gives -9.680145.
+    y, v = [-9.2, -0.5, -0.5, -3.2, -0.2], [52.91, 0.04, 0.88, 0.84, 0.85]
+    fit = fit_t(y, v, 3)
+    better = partial_pool_t(y, v, 0.43687, 3, -0.76650).log_likelihood
+    assert round(better, 6) == -9.680145
+    assert fit.tau > 0.0
+    assert fit.log_likelihood > better
+    assert type(fit.mu) is float and type(fit.tau) is float
+
+
+def _dense_grid_maximum(y, v, nu):
+    """(l, mu, tau) at the best point of a grid: mu over [min y, max y] (every maximum lies
+    there, since each p(y_j | mu, tau) falls with |y_j - mu|), 201 points; tau = 0 and 60 taus
+    from sqrt(min v) / 100 to 3 (max y - min y + sqrt(max v)), geometric; then 41 x 41 points,
+    20 times closer, around the best point. Each row is one call of `partial_pool_t`:
+    p(y_j | mu_k, tau) depends on y_j - mu_k only, so the groups y_j - mu_k (all j and k) at
+    mu = 0 give every mu_k of the row at once."""
+
+    def rows(mus, taus):
+        shifted = (y[None, :] - mus[:, None]).ravel()
+        wide = np.tile(v, mus.size)
+        for tau in taus:
+            pooled = partial_pool_t(shifted, wide, tau, nu, 0.0)
+            ll = pooled.log_density.reshape(mus.size, y.size).sum(axis=1)
+            k = int(np.argmax(ll))
+            yield float(ll[k]), float(mus[k]), float(tau)
+
+    mus = np.linspace(y.min(), y.max(), 201)
+    top = 3.0 * (np.ptp(y) + math.sqrt(v.max()))
+    taus = np.r_[0.0, np.geomspace(math.sqrt(v.min()) / 100.0, top, 60)]
+    best = max(rows(mus, taus))
+    step, ratio = mus[1] - mus[0], taus[2] / taus[1]
+    fine_mus = best[1] + np.linspace(-step, step, 41)
+    if best[2] == 0.0:
+        fine_taus = np.r_[0.0, np.geomspace(taus[1] / ratio, taus[1] * ratio, 41)]
+    else:
+        fine_taus = best[2] * np.geomspace(1.0 / ratio, ratio, 41)
+    return max(best, *rows(fine_mus, fine_taus))
+
+
+def _random_sets(rng, n):
+    """k = 3..8 groups, v_j spread over five decades, often one far-off group, nu in
+    {1, 2, 3, 4, 10}."""
+    for _ in range(n):
+        k = int(rng.integers(3, 9))
+        v = 10.0 ** rng.uniform(-3.0, 2.0, k)
+        y = rng.normal(0.0, rng.choice([0.1, 1.0, 3.0]), k) + np.sqrt(v) * rng.normal(size=k)
+        if rng.random() < 0.4:
+            y[0] = rng.choice([-1.0, 1.0]) * rng.uniform(5.0, 50.0)
+        yield y, v, float(rng.choice([1.0, 2.0, 3.0, 4.0, 10.0]))
+
+
+def _near_hard_sets(rng, per_case):
+    """The sets of HARD_CASES with each y_j moved by 0.1 sqrt(v_j) N(0, 1) and each v_j scaled
+    by 10^U(-0.1, 0.1), nu kept: neighbourhoods where the old search often failed."""
+    for (y, v, nu), _ in HARD_CASES.values():
+        y, v = np.array(y), np.array(v)
+        for _ in range(per_case):
+            moved = y + 0.1 * np.sqrt(v) * rng.normal(size=y.size)
+            yield moved, v * 10.0 ** rng.uniform(-0.1, 0.1, y.size), nu
+
+
+def test_fit_is_at_least_the_maximum_over_a_dense_grid():
+    # The global maximum is at least the best grid point, so fit_t must reach it on every set:
+    # 24 broad random sets and 24 near the hard cases (on which the old search fell short of
+    # the grid twice).
+    rng = np.random.default_rng(2024)
+    sets = itertools.chain(_random_sets(rng, 24), _near_hard_sets(rng, 6))
+    for y, v, nu in sets:
+        fit = fit_t(y, v, nu)
+        ll, mu, tau = _dense_grid_maximum(y, v, nu)
+        assert fit.log_likelihood >= ll - 1e-9 * abs(ll), (y.tolist(), v.tolist(), nu, mu, tau)
+
+
+@pytest.mark.parametrize("nu", [2.0, 3.0])
+def test_fit_between_two_clusters_far_apart(nu):
+    # Two groups at 0 and three at 1e10 (v = 1), and one at -1e20 whose density hardly changes
+    # with mu or tau there: the maximum balances the two clusters. Before issue 14, Newton's
+    # method crept (its eigenvalue floor, 1e-8, was far above the curvature, about 1e-20, at
+    # this scale) and stopped at l = -213.145 for nu = 2; a grid over the clusters finds more.
+    y = np.array([0.0, 0.0, 1e10, 1e10, 1e10, -1e20])
+    fit = fit_t(y, 1.0, nu)
+    mus = np.linspace(0.0, 1e10, 101)
+    grid = max(
+        partial_pool_t((y - mus[:, None]).ravel(), 1.0, tau, nu, 0.0)
+        .log_density.reshape(101, 6)
+        .sum(axis=1)
+        .max()
+        for tau in np.geomspace(1e9, 1e11, 41)
+    )
+    assert fit.log_likelihood >= grid - 1e-9 * abs(grid)
+
+
+def test_fit_keeps_the_digits_of_the_most_precise_groups():
+    # Two groups 1e-50 apart with v = 1e-100 (one standard error) decide mu; the other two carry
+    # no information. Centring on the median (as before issue 14) rounded the 1e-50 away and
+    # gave mu = 0; the ML is tau = 0 and mu = their mean, 5e-51.
+    y = np.array([0.0, 1e-50, 0.3, 1.0])
+    v = np.array([1e-100, 1e-100, 1e100, 1e99])
+    for nu in (1.0, 3.0, 30.0):
+        fit = fit_t(y, v, nu)
+        assert fit.tau == 0.0
+        assert fit.mu == pytest.approx(5e-51, rel=1e-9)
+        expected = stats.norm.logpdf(y, 5e-51, np.sqrt(v)).sum()
+        assert fit.log_likelihood == pytest.approx(expected, rel=1e-12)
+
+
+# --- scale, shift and range --------------------------------------------------------------------
+
+SCALES = [1e-150, 1e-80, 1.0, 1e80, 1e150]
+"""c with c^2 v within [1e-305, 1e305] and c (max(y) - min(y)) <= 1e153 for the data below."""
+WIDE_Y = np.array([0.31, -0.2, 0.05, 1.4, -0.6, 25.0])
+WIDE_V = np.array([1e-4, 0.02, 3.0, 0.5, 1e2, 1e4])
+
+
+@pytest.mark.parametrize("nu", [1.0, 4.0])
+@pytest.mark.parametrize("c", SCALES)
+def test_fit_scales_with_the_data_over_the_whole_range(c, nu):
+    fit, scaled = fit_t(WIDE_Y, WIDE_V, nu), fit_t(c * WIDE_Y, c * c * WIDE_V, nu)
+    assert scaled.mu == pytest.approx(c * fit.mu, rel=1e-9)
+    assert scaled.tau == pytest.approx(c * fit.tau, rel=1e-9)
+    expected = fit.log_likelihood - WIDE_Y.size * math.log(c)
+    assert scaled.log_likelihood == pytest.approx(expected, rel=1e-9, abs=1e-9)
+    np.testing.assert_allclose(scaled.pooling.theta, c * fit.pooling.theta, rtol=1e-9)
+    np.testing.assert_allclose(scaled.pooling.var, c * c * fit.pooling.var, rtol=1e-9)
+    np.testing.assert_allclose(scaled.pooling.shrinkage, fit.pooling.shrinkage, rtol=1e-9)
+
+
+@pytest.mark.parametrize("nu", [1.0, 3.0, math.inf])
+@pytest.mark.parametrize("c", SCALES)
+def test_partial_pool_t_scales_with_the_data_over_the_whole_range(c, nu):
+    est = partial_pool_t(WIDE_Y, WIDE_V, 0.7, nu, 0.2)
+    scaled = partial_pool_t(c * WIDE_Y, c * c * WIDE_V, c * 0.7, nu, c * 0.2)
+    np.testing.assert_allclose(scaled.theta, c * est.theta, rtol=1e-9)
+    np.testing.assert_allclose(scaled.var, c * c * est.var, rtol=1e-9)
+    np.testing.assert_allclose(scaled.shrinkage, est.shrinkage, rtol=1e-9)
+    np.testing.assert_allclose(scaled.log_density, est.log_density - math.log(c), rtol=1e-12)
+
+
+@given(
+    groups(min_size=3, max_size=8),
+    st.sampled_from([1.0, 2.0, 3.0, 10.0]),
+    st.integers(-120, 120),
+    st.floats(1.0, 9.99),
+    st.floats(-100.0, 100.0),
+)
+def test_fit_is_equivariant_to_scale_and_shift(data, nu, exponent, mantissa, shift):
+    # fit_t(c (y + a), c^2 v) = (c (mu + a), c tau) for any c and a that keep the data in range.
+    y, v = data
+    c = mantissa * 10.0**exponent
+    fit, moved = fit_t(y, v, nu), fit_t(c * (y + shift), c * c * v, nu)
+    size = abs(shift) + float(np.abs(y).max()) + math.sqrt(float(v.max()))
+    assert moved.mu == pytest.approx(c * (fit.mu + shift), rel=0, abs=1e-9 * c * size)
+    assert moved.tau == pytest.approx(c * fit.tau, rel=0, abs=1e-9 * c * size)
+    expected = fit.log_likelihood - y.size * math.log(c)
+    assert moved.log_likelihood == pytest.approx(expected, rel=1e-9, abs=1e-9)
+
+
+EDGE_SETS = {
+    "v from 1e-305": ([0.0, 1e-153, -2e-153, 5e-153], [1e-305, 2e-305, 1e-305, 1e-300]),
+    "v to 1e305": ([1e150, 1e150 + 1e152, 1e150 - 3e152, 0.0], [1e305, 1e305, 5e304, 1e305]),
+    "v over 200 decades": ([0.0, 1e-50, 0.3, 0.9, -0.05], [1e-100, 2e-100, 1e100, 1e99, 1e50]),
+    "y spread 1e50 sd": ([0.0, 0.3, -0.2, 5e49, 1e50], [1.0, 1.0, 2.0, 1.0, 1.0]),
+    "two clusters and a far group": ([0.0, 0.0, 1e10, 1e10, 1e10, -1e20], [1.0] * 6),
+}
+
+
+@pytest.mark.parametrize("nu", [1.0, 2.0, 10.0])
+@pytest.mark.parametrize("data", EDGE_SETS.values(), ids=EDGE_SETS.keys())
+def test_fit_is_finite_and_beats_the_boundary_at_the_edges_of_the_range(data, nu):
+    y, v = map(np.array, data)
+    fit = fit_t(y, v, nu)
+    assert np.isfinite([fit.mu, fit.tau, fit.log_likelihood]).all()
+    assert np.isfinite(np.c_[fit.pooling.theta, fit.pooling.var, fit.pooling.log_density]).all()
+    assert y.min() <= fit.mu <= y.max()
+    w = 1.0 / v
+    mu_0 = np.sum(w * y) / w.sum()
+    boundary = stats.norm.logpdf(y, mu_0, np.sqrt(v)).sum()
+    assert fit.log_likelihood >= boundary - 1e-9 * abs(boundary)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"mu": 1e120}, r"mu must lie within 1e\+100 sqrt\(v\[j\]\) of every y\[j\]"),
+        ({"mu": 1.7e308}, r"mu must lie within 1e\+100 sqrt\(v\[j\]\) of every y\[j\]"),
+        ({"tau": 1e120}, r"tau must be <= 1e\+100 sqrt\(min\(v\)\); got tau == 1e\+120"),
+    ],
+)
+def test_mu_and_tau_far_outside_the_data_are_refused_by_name(kwargs, message):
+    args = {"tau": 1.0, "nu": 3.0, "mu": 0.0} | kwargs
+    with pytest.raises(ValueError, match=message):
+        partial_pool_t([-1.0, 0.0, 2.0], [1.0, 4.0, 1.0], **args)
+    with pytest.raises(ValueError, match=message.split(" ")[0]):
+        partial_pool_t_path([-1.0, 0.0, 2.0], [1.0, 4.0, 1.0], [0.0, args["tau"]], 3.0, args["mu"])
+
+
+def test_mu_and_tau_at_the_edge_of_their_range_give_finite_results():
+    # |y_j - mu| / sqrt(v_j) = 1e99 and tau / sqrt(min v) = 1e99: a group that far from mu keeps
+    # its own mean (B_j = 0 for a t population, 1/2 for the normal one at tau = 1).
+    for nu in (1.0, 3.0, math.inf):
+        far = partial_pool_t([0.0, 1.0, 3.0], 1.0, 1.0, nu, 1e99)
+        wide = partial_pool_t([0.0, 1.0, 3.0], 1.0, 1e99, nu, 0.0)
+        for est in (far, wide):
+            assert np.isfinite(np.c_[est.theta, est.var, est.log_density]).all()
+        assert far.shrinkage == pytest.approx(np.full(3, 0.5 if math.isinf(nu) else 0.0), abs=1e-12)
+        np.testing.assert_allclose(wide.theta, [0.0, 1.0, 3.0], rtol=1e-12)
+
+
 # --- properties --------------------------------------------------------------------------------
 
 
@@ -365,3 +611,40 @@ def test_the_path_is_partial_pool_t_at_each_tau():
     np.testing.assert_array_equal(path.theta[0], np.full(4, 0.1))  # tau = 0: complete pooling
     with pytest.raises(ValueError, match="tau must be finite and >= 0"):
         partial_pool_t_path(y, v, [0.5, -1.0], 3.0, 0.0)
+
+
+def _numeric_mu_se(y, v, nu, mu, tau, h=1e-4):
+    """sqrt((-H)^-1)[mu, mu] with H by central differences of partial_pool_t's log likelihood."""
+
+    def ll(m, t):
+        return partial_pool_t(y, v, t, nu, m).log_likelihood
+
+    hm, ht = h * max(1.0, abs(mu)), h * tau
+    h11 = (ll(mu + hm, tau) - 2 * ll(mu, tau) + ll(mu - hm, tau)) / hm**2
+    h22 = (ll(mu, tau + ht) - 2 * ll(mu, tau) + ll(mu, tau - ht)) / ht**2
+    h12 = (
+        ll(mu + hm, tau + ht)
+        - ll(mu + hm, tau - ht)
+        - ll(mu - hm, tau + ht)
+        + ll(mu - hm, tau - ht)
+    ) / (4 * hm * ht)
+    information = -np.array([[h11, h12], [h12, h22]])
+    return float(np.sqrt(np.linalg.inv(information)[0, 0]))
+
+
+@pytest.mark.parametrize("nu", [1.0, 4.0, 30.0])
+def test_mu_se_is_the_observed_information_of_the_fit(nu):
+    y = np.array([-0.4, 0.1, 0.3, -0.2, 0.5, 9.0, 1.2, -0.9])
+    v = np.array([0.25, 0.3, 0.2, 0.25, 0.5, 0.25, 0.4, 0.3])
+    fit = fit_t(y, v, nu)
+    assert fit.tau > 0
+    assert fit.mu_se == pytest.approx(_numeric_mu_se(y, v, nu, fit.mu, fit.tau), rel=1e-4)
+
+
+def test_mu_se_at_tau_zero_and_nu_infinite_is_the_gls_standard_error(eight_schools):
+    y, v = eight_schools
+    fit = fit_t(y, v, 4.0)
+    assert fit.tau == 0.0
+    assert fit.mu_se == pytest.approx(4.071919158402296, rel=1e-12)  # complete-pool se, BDA3 5.5
+    normal = fit_t(y, v, math.inf)
+    assert normal.mu_se == pytest.approx(partial_pool(y, v, normal.tau2).mu_se, rel=1e-12)

@@ -155,8 +155,7 @@ class StudentT(Model):
 
     def fit(self, y: np.ndarray, v: np.ndarray) -> HyperFit:
         result = fit_t(y, v, self.nu)
-        mu_se = float(getattr(result, "mu_se", math.nan))
-        return HyperFit(mu=result.mu, tau=result.tau, mu_se=mu_se, method=self.method)
+        return HyperFit(mu=result.mu, tau=result.tau, mu_se=result.mu_se, method=self.method)
 
     def pool(self, y: np.ndarray, v: np.ndarray, tau2: float, fit: HyperFit) -> PoolingEstimate:
         t = partial_pool_t(y, v, math.sqrt(tau2), self.nu, fit.mu)

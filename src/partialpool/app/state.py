@@ -298,11 +298,13 @@ class PoolingState(param.Parameterized):
             return partial_pool(data.y, data.v, tau**2)
         mu = self._t_fit.mu
         t = partial_pool_t(data.y, data.v, tau, self.nu, mu)
-        # mu is fitted, not known, but the core gives no standard error for it yet (it would
-        # come from the observed information of the marginal likelihood at the fit): NaN
-        # says "not available" where 0 would claim an exact mu.
         return PoolingEstimate(
-            theta=t.theta, shrinkage=t.shrinkage, var=t.var, mu=mu, mu_var=math.nan, tau2=tau**2
+            theta=t.theta,
+            shrinkage=t.shrinkage,
+            var=t.var,
+            mu=mu,
+            mu_var=self._t_fit.mu_se**2,
+            tau2=tau**2,
         )
 
     def _fixed_estimates(
