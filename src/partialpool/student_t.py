@@ -332,19 +332,19 @@ def _prior_variance(tau: float, s: np.ndarray) -> np.ndarray:
 def _weights(
     d: np.ndarray, v: np.ndarray, w: np.ndarray, log_weight: np.ndarray
 ) -> tuple[np.ndarray, ...]:
-    """For a block of groups (rows) at the grid nodes (columns), w = tau^2 / lambda:
-    unnormalised posterior weights q (largest 1 in each row), their row sums, log p(y_j),
-    1 / u and r = d^2 / u, with u = v + w."""
-    inv_u = 1.0 / (v[:, None] + w)
-    r = (d * d)[:, None] * inv_u
+    """For groups (d and v, of any shape) at the grid nodes (the last axis of w, which
+    broadcasts against v[..., None]), w = tau^2 / lambda: unnormalised posterior weights q
+    (largest 1 along the nodes), their sums, log p(y_j), 1 / u and r = d^2 / u, u = v + w."""
+    inv_u = 1.0 / (v[..., None] + w)
+    r = (d * d)[..., None] * inv_u
     log_q = np.log(inv_u)
     log_q -= r
     log_q *= 0.5
     log_q += log_weight
-    peak = log_q.max(axis=1, keepdims=True)
+    peak = log_q.max(axis=-1, keepdims=True)
     q = _exp_relative(log_q, peak)
-    total = q.sum(axis=1)
-    log_density = peak[:, 0] + np.log(total) - 0.5 * _LOG_2PI
+    total = q.sum(axis=-1)
+    log_density = peak[..., 0] + np.log(total) - 0.5 * _LOG_2PI
     return q, total, log_density, inv_u, r
 
 
@@ -581,15 +581,7 @@ def _moments(
         tau = taus[c, None]
         for rows in _blocks(y.size, s.size, tau.size):
             d = y[rows] - mus[c, None]
-            inv_u = 1.0 / (v[rows, None] + w[c, None, :])
-            r = (d * d)[:, :, None] * inv_u
-            log_q = np.log(inv_u)
-            log_q -= r
-            log_q *= 0.5
-            log_q += log_weight
-            peak = log_q.max(axis=2, keepdims=True)
-            q = _exp_relative(log_q, peak)
-            total = q.sum(axis=2)
+            q, total, log_density, inv_u, r = _weights(d, v[rows], w[c, None, :], log_weight)
             # Sums over the lattice of q times a term, divided by the total, are posterior
             # expectations.
             k = w[c, None, :] * inv_u
@@ -601,7 +593,7 @@ def _moments(
             h11 = (q * inv_u * r1).sum(axis=2) / total
             h12 = d * (q_k * inv_u * (r - 3.0)).sum(axis=2) / (total * tau)
             h22 = (e_kr1 + (q_k * k * (r * (r - 6.0) + 3.0)).sum(axis=2) / total) / tau**2
-            log_lik[c] += (peak[:, :, 0] + np.log(total)).sum(axis=1) - 0.5 * _LOG_2PI * d.shape[1]
+            log_lik[c] += log_density.sum(axis=1)
             grad[c] += np.stack((g_mu.sum(axis=1), g_tau.sum(axis=1)), axis=1)
             cross = h12.sum(axis=1) - (g_mu * g_tau).sum(axis=1)
             hess[c, 0, 0] += h11.sum(axis=1) - (g_mu * g_mu).sum(axis=1)
