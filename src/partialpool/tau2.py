@@ -174,15 +174,11 @@ def _class_index(v: np.ndarray, distinct: np.ndarray) -> np.ndarray:
 def _classes(y: np.ndarray, v: np.ndarray) -> _Classes:
     """Pool (y, v) by equal v when that shrinks the data at least fourfold, else one class per
     group (judged on the first 4096 groups, so that distinct v cost no full sort)."""
-    mean = float(y.mean())
-    sum_of_squares = float(((y - mean) ** 2).sum())
+    sum_of_squares = float(y.var()) * y.size
     spread = float(y.max() - y.min())
-    if 4 * np.unique(v[:_SAMPLE]).size > min(v.size, _SAMPLE):
-        return _Classes(
-            v, np.ones_like(v), y, np.zeros_like(v), True, v.size, sum_of_squares, spread
-        )
-    distinct = np.unique(v)
-    if 4 * distinct.size > v.size:
+    worth_a_look = 4 * np.unique(v[:_SAMPLE]).size <= min(v.size, _SAMPLE)
+    distinct = np.unique(v) if worth_a_look else None
+    if distinct is None or 4 * distinct.size > v.size:
         return _Classes(
             v, np.ones_like(v), y, np.zeros_like(v), True, v.size, sum_of_squares, spread
         )
