@@ -28,6 +28,7 @@ from .pooling import (
     partial_pool_path,
     precision_weighted_mean,
 )
+from .results import T_METHOD, model_label
 from .student_t import fit_t, partial_pool_t, partial_pool_t_path
 from .tau2 import TAU2_METHODS, estimate_tau2
 
@@ -108,7 +109,7 @@ class Normal(Model):
 
     @property
     def label(self) -> str:
-        return f"Normal population, tau^2 by {self.method}"
+        return model_label(self.method)
 
     @property
     def description(self) -> str:
@@ -140,14 +141,14 @@ class StudentT(Model):
 
     key = "student-t"
     min_groups = 3
-    method = "marginal ML"
+    method = T_METHOD
 
     def __init__(self, nu: float = 4.0) -> None:
         self.nu = check_scalar(nu, "nu", low=1.0, allow_inf=True)
 
     @property
     def label(self) -> str:
-        return f"Student-t(nu = {self.nu:g}) population, mu and tau by {self.method}"
+        return model_label(self.method, self.nu)
 
     @property
     def description(self) -> str:
