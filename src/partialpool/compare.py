@@ -9,7 +9,7 @@ selecting a row. The front ends format a `Comparison`; they compute nothing them
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -115,7 +115,9 @@ def compare(
         else [check_choice(k, "estimator", ESTIMATORS) for k in estimators]
     )
     posterior, posterior_problem = (
-        _posterior(model, y, v, prior, scale) if "full_bayes" in keys else (None, "not asked for")
+        posterior_or_reason(model, y, v, prior, scale)
+        if "full_bayes" in keys
+        else (None, "not asked for")
     )
     context = Context(y=y, v=v, model=model, fit=fit, tau2=tau2, posterior=posterior)
     estimates = {
@@ -133,7 +135,7 @@ def compare(
         path = model.path(y, v, grid, fit)
         if data.truth is not None:
             path_mse = ((path.theta - data.truth) ** 2).mean(axis=1)
-    scores, outlier = _scores(data, estimates)
+    overall, outlier = scores(data, {key: e.theta for key, e in estimates.items()})
     return Comparison(
         data=data,
         model=model,
@@ -141,7 +143,7 @@ def compare(
         tau2=tau2,
         pooled=pooled,
         estimates=estimates,
-        mse=scores,
+        mse=overall,
         outlier_mse=outlier,
         posterior=posterior,
         posterior_problem=posterior_problem,
@@ -150,9 +152,11 @@ def compare(
     )
 
 
-def _posterior(
+def posterior_or_reason(
     model: Model, y: np.ndarray, v: np.ndarray, prior: str, scale: float | None
 ) -> tuple[FullBayes | None, str]:
+    """The model's exact posterior under `prior` (the scale used only for "half-cauchy"), and
+    "" ; or None and why there is none, in words for the page."""
     if prior not in PRIORS:
         raise ValueError(f"unknown prior {prior!r}; valid are {', '.join(map(repr, PRIORS))}")
     if prior == "uniform" and y.size < 3:
@@ -166,18 +170,21 @@ def _posterior(
     return posterior, ""
 
 
-def _scores(
-    data: GroupData, estimates: dict[str, GroupEstimates]
+def scores(
+    data: GroupData, estimates: Mapping[str, np.ndarray]
 ) -> tuple[dict[str, float], dict[str, tuple[float, float]]]:
+    """The MSE of each estimate (key -> theta) against the truth and, with a simulated outlier
+    group, key -> (its squared error on the outlier, the MSE over the other groups); empty
+    dicts where the truth (or the outlier) is unknown."""
     if data.truth is None:
         return {}, {}
-    scores = {key: mse(e.theta, data.truth) for key, e in estimates.items()}
+    overall = {key: mse(theta, data.truth) for key, theta in estimates.items()}
     if data.outlier is None:
-        return scores, {}
+        return overall, {}
     j = data.outlier
     rest = np.arange(data.J) != j
     outlier = {
-        key: (float((e.theta[j] - data.truth[j]) ** 2), mse(e.theta[rest], data.truth[rest]))
-        for key, e in estimates.items()
+        key: (float((theta[j] - data.truth[j]) ** 2), mse(theta[rest], data.truth[rest]))
+        for key, theta in estimates.items()
     }
-    return scores, outlier
+    return overall, outlier

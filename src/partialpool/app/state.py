@@ -17,17 +17,17 @@ from .. import (
     complete_pool,
     datasets,
     estimate_tau2,
-    full_bayes,
     james_stein,
-    mse,
     no_pool,
     partial_pool,
     partial_pool_path,
     simulate,
 )
+from ..compare import posterior_or_reason, scores
 from ..csvfile import CSVError, parse_csv
 from ..datasets import DATASETS
 from ..groupdata import GroupData, from_simulation
+from ..models import Normal
 from ..pooling import PoolingEstimate
 from ..results import T_METHOD
 from ..risk import path_risk
@@ -266,14 +266,8 @@ class PoolingState(param.Parameterized):
 
     def _posterior(self, data: GroupData, prior: str, scale: float) -> dict[str, object]:
         """full_bayes under the chosen prior, or why it cannot be computed."""
-        if prior == "uniform" and data.J < 3:
-            return {
-                "posterior": None,
-                "posterior_problem": "With 2 groups a flat prior on tau gives an improper "
-                "posterior; choose the half-Cauchy prior.",
-            }
-        fb = full_bayes(data.y, data.v, prior, scale if prior == "half-cauchy" else None)
-        return {"posterior": fb, "posterior_problem": ""}
+        posterior, problem = posterior_or_reason(Normal(), data.y, data.v, prior, scale)
+        return {"posterior": posterior, "posterior_problem": problem}
 
     def _fit_tau_hat(self, data: GroupData) -> float:
         """tau_hat by the chosen estimator under a Normal population; under a Student-t one,
@@ -352,20 +346,7 @@ class PoolingState(param.Parameterized):
 
     def _errors(self, data: GroupData, fit: PoolingEstimate) -> dict[str, dict]:
         """`errors` and `outlier_errors` for the estimates at the slider's tau."""
-        if data.truth is None:
-            return {"errors": {}, "outlier_errors": {}}
-        estimates = {**self._fixed, "partial_pool": fit.theta}
-        errors = {key: mse(theta, data.truth) for key, theta in estimates.items()}
-        split = {}
-        if data.outlier is not None:
-            rest = np.arange(data.J) != data.outlier
-            split = {
-                key: (
-                    float((theta[data.outlier] - data.truth[data.outlier]) ** 2),
-                    mse(theta[rest], data.truth[rest]),
-                )
-                for key, theta in estimates.items()
-            }
+        errors, split = scores(data, {**self._fixed, "partial_pool": fit.theta})
         return {"errors": errors, "outlier_errors": split}
 
     @param.depends("method", "population", "nu", watch=True)
