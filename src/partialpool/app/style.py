@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..estimators import ESTIMATORS
+
 
 @dataclass(frozen=True)
 class Glyph:
@@ -35,29 +37,38 @@ class Glyph:
 OBSERVATION = Glyph(
     "observations y_ij", "#6b6b6b", "circle", size=4, fill_alpha=0.35, line_alpha=0.35, line_width=1
 )
-NO_POOL = Glyph("no pooling: ybar_j", "#1f5fbf", "x")
-PARTIAL_POOL = Glyph("partial pooling: theta_hat_j", "#1a9641", "circle", fill_alpha=0.0)
+
+
+def _estimator(key: str, **look: object) -> Glyph:
+    """The glyph of a registered estimator: its legend, colour and marker from the registry
+    (`partialpool.estimators.ESTIMATORS`), sizes and alphas here."""
+    entry = ESTIMATORS[key]
+    return Glyph(entry.legend, entry.colour, entry.marker, **look)
+
+
+NO_POOL = _estimator("no_pool")
+PARTIAL_POOL = _estimator("partial_pool", fill_alpha=0.0)
 TRUTH = Glyph("true theta_j", "#d4a20a", "triangle", size=11, outline="#8a6a00", line_width=1)
-GRAND_MEAN = Glyph("grand mean (complete pooling)", "#000000", "dash")
-FITTED = Glyph("tau_hat (fitted)", "#1a9641", "diamond")
-FULL_BAYES = Glyph("full Bayes: E(theta_j | y) ± 1.96 sd", "#7b3294", "diamond", size=11)
+GRAND_MEAN = _estimator("complete_pool")
+FITTED = _estimator("empirical_bayes")
+FULL_BAYES = _estimator("full_bayes", size=11)
 SLIDER = Glyph("slider's tau", "#000000", "inverted_triangle")
-JAMES_STEIN = Glyph(
-    "James-Stein toward 0", "#e66101", "square_x", size=12, fill_alpha=0.0, line_width=1.5
-)
-JAMES_STEIN_MEAN = Glyph(
-    "James-Stein+ toward the mean", "#e66101", "square", size=8, fill_alpha=0.8
-)
+JAMES_STEIN = _estimator("james_stein", size=12, fill_alpha=0.0, line_width=1.5)
+JAMES_STEIN_MEAN = _estimator("james_stein_mean", size=8, fill_alpha=0.8)
 
 TABLE_ROWS = {
-    "no_pool": ("No pooling", NO_POOL),
-    "complete_pool": ("Complete pooling", GRAND_MEAN),
-    "partial_pool": ("Partial, slider's tau", PARTIAL_POOL),
-    "empirical_bayes": ("Partial, tau_hat (EB)", FITTED),
-    "full_bayes": ("Full Bayes", FULL_BAYES),
-    "james_stein": ("James-Stein → 0", JAMES_STEIN),
-    "james_stein_mean": ("James-Stein+ → mean", JAMES_STEIN_MEAN),
+    key: (ESTIMATORS[key].label, glyph)
+    for key, glyph in {
+        "no_pool": NO_POOL,
+        "complete_pool": GRAND_MEAN,
+        "partial_pool": PARTIAL_POOL,
+        "empirical_bayes": FITTED,
+        "full_bayes": FULL_BAYES,
+        "james_stein": JAMES_STEIN,
+        "james_stein_mean": JAMES_STEIN_MEAN,
+    }.items()
 }
+"""MSE table key -> (its row label, its glyph), labels from the registry."""
 
 TOGGLED_ROWS = {
     "full_bayes": "show_full_bayes",
