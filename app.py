@@ -1,24 +1,24 @@
 """partialpool app: `panel serve app.py`. Builds the page from the views; one state per session."""
 
+from collections.abc import Callable
+
 import panel as pn
 
 from partialpool.app import PoolingState
 from partialpool.app.css import CSS
 from partialpool.app.data_source import DataSource
-from partialpool.app.figure import ShrinkageFigure
 from partialpool.app.guide import GUIDE
+from partialpool.app.main_views import main_views
 from partialpool.app.paths_view import ShrinkagePathsView
 from partialpool.app.posterior_view import PosteriorView
 from partialpool.app.results_table import ResultsTable
 from partialpool.app.ridge_view import RidgeView
 from partialpool.app.risk_view import RiskCurveView
-from partialpool.app.score_table import MSETable
 from partialpool.app.sidebar import SimulationSettings
 from partialpool.app.stein_view import SteinView
 from partialpool.app.structure_view import StructureChooser
 from partialpool.app.study import MonteCarloRun
 from partialpool.app.study_view import MonteCarloView
-from partialpool.app.tau_controls import TauControls
 from partialpool.app.url import sync_url
 
 pn.extension("tabulator", "filedropper", design="bootstrap", loading_indicator=True)
@@ -39,19 +39,27 @@ if pn.state.location is not None:
 TABS_CSS = ".bk-tab { padding: 6px 9px !important; }"
 """Seven tabs fit the 470-pixel column in one row."""
 
+
+def when_shown(build: Callable[[], object]) -> pn.param.ParamFunction:
+    """A tab built the first time it is shown (the tabs are `dynamic`), not with the page."""
+    return pn.param.ParamFunction(build, lazy=True, sizing_mode="stretch_width")
+
+
 views = pn.Tabs(
     ("Risk", RiskCurveView(state=state)),
-    ("Posterior", PosteriorView(state=state)),
-    ("Paths", ShrinkagePathsView(state=state)),
-    ("Monte Carlo", MonteCarloView(run=MonteCarloRun(state=state))),
-    ("Stein", SteinView(state=state)),
-    ("Ridge", RidgeView(state=state)),
+    ("Posterior", when_shown(lambda: PosteriorView(state=state))),
+    ("Paths", when_shown(lambda: ShrinkagePathsView(state=state))),
+    ("Monte Carlo", when_shown(lambda: MonteCarloView(run=MonteCarloRun(state=state)))),
+    ("Stein", when_shown(lambda: SteinView(state=state))),
+    ("Ridge", when_shown(lambda: RidgeView(state=state))),
     ("Guide", pn.pane.Markdown(GUIDE)),
     dynamic=True,
     sizing_mode="stretch_width",
     css_classes=["views"],
     stylesheets=[TABS_CSS],
 )
+
+main = main_views(state)
 
 template = pn.template.BootstrapTemplate(
     title="partialpool: no, complete and partial pooling of group means",
@@ -63,10 +71,8 @@ template = pn.template.BootstrapTemplate(
     main=[
         problem,
         pn.Row(
-            pn.Column(
-                TauControls(state=state), ShrinkageFigure(state=state), sizing_mode="stretch_width"
-            ),
-            pn.Column(MSETable(state=state), views, width=470),
+            pn.Column(main.controls, main.figure, sizing_mode="stretch_width"),
+            pn.Column(main.mse_table, views, width=470),
             sizing_mode="stretch_width",
         ),
         ResultsTable(state=state),

@@ -5,6 +5,8 @@ sampling variances v_j = sigma^2 / n_j. It depends on numpy only.
 """
 
 from .bayes import PRIORS, FullBayes, full_bayes
+from .compare import Comparison, compare
+from .models import Model, Normal, StudentT
 from .pooling import (
     PoolingEstimate,
     ShrinkagePath,
@@ -20,6 +22,7 @@ from .ridge import (
     hierarchical_posterior,
     ridge,
     ridge_path,
+    ridge_penalty,
     simulate_design,
 )
 from .risk import RiskCurve, mse, path_risk, risk_curve
@@ -33,18 +36,23 @@ __version__ = "0.1.0"
 __all__ = [
     "PRIORS",
     "TAU2_METHODS",
+    "Comparison",
     "ConvergenceError",
     "FullBayes",
     "JamesStein",
+    "Model",
+    "Normal",
     "PoolingEstimate",
     "RidgeDesign",
     "RidgePosterior",
     "RiskCurve",
     "ShrinkagePath",
     "Simulation",
+    "StudentT",
     "StudentTFit",
     "StudentTPooling",
     "Summary",
+    "compare",
     "complete_pool",
     "estimate_tau2",
     "fit_t",
@@ -60,6 +68,7 @@ __all__ = [
     "path_risk",
     "ridge",
     "ridge_path",
+    "ridge_penalty",
     "risk_curve",
     "shrinkage",
     "simulate",

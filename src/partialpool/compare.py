@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -43,6 +43,10 @@ class Comparison:
     posterior_problem : why there is no posterior, or "".
     path : the model's pooling along `tau_grid` (row k equals `pooled` at tau_grid[k]), or None.
     path_mse : the MSE of each row of `path.theta` against the truth, or None.
+    path_outlier_mse : with a simulated outlier group, shape (G, 2): each row's squared error
+        on the outlier and MSE over the other groups (as `outlier_mse`); else None.
+    prior, scale : the prior on tau asked for the posterior, and its scale (None unless
+        "half-cauchy").
     """
 
     data: GroupData
@@ -57,6 +61,9 @@ class Comparison:
     posterior_problem: str
     path: ShrinkagePath | None
     path_mse: np.ndarray | None
+    path_outlier_mse: np.ndarray | None = None
+    prior: str = "uniform"
+    scale: float | None = None
 
     @property
     def tau(self) -> float:
@@ -67,6 +74,46 @@ class Comparison:
     def tau_method(self) -> str | None:
         """The method behind `tau2`: the fit's, when it is the fitted one; None when given."""
         return self.fit.method if self.tau2 == self.fit.tau2 else None
+
+    def at(self, tau: float) -> Comparison:
+        """The same comparison at another tau: the fit, the posterior and the path are kept,
+        the estimators that move with tau (`Estimator.moves_with_tau`) rerun and all rescored.
+
+        >>> from partialpool import datasets
+        >>> c = compare(datasets.load("eight_schools"), tau=0.0)
+        >>> moved = c.at(10.0)
+        >>> moved.fit is c.fit, round(float(moved.pooled.theta[0]), 2)
+        (True, 14.24)
+        """
+        tau2 = check_scalar(tau, "tau", low=0.0) ** 2
+        y, v = self.data.y, self.data.v
+        context = Context(
+            y=y, v=v, model=self.model, fit=self.fit, tau2=tau2, posterior=self.posterior
+        )
+        estimates = {
+            key: (ESTIMATORS[key].estimate(context) if ESTIMATORS[key].moves_with_tau else e)
+            for key, e in self.estimates.items()
+        }
+        overall, outlier = scores(self.data, {key: e.theta for key, e in estimates.items()})
+        return replace(
+            self,
+            tau2=tau2,
+            pooled=self.model.pool(y, v, tau2, self.fit),
+            estimates=estimates,
+            mse=overall,
+            outlier_mse=outlier,
+        )
+
+    def same_fit(self, other: Comparison | None) -> bool:
+        """Whether `other` differs from this comparison at most in tau (one came from the
+        other by `at`): the same data, fit, posterior and path."""
+        return (
+            other is not None
+            and other.data is self.data
+            and other.fit is self.fit
+            and other.posterior is self.posterior
+            and other.path is self.path
+        )
 
     def table(self) -> GroupTable:
         """The per-group table at tau (`results.group_table`), naming the model and method."""
@@ -83,6 +130,7 @@ def compare(
     prior: str = "uniform",
     scale: float | None = None,
     estimators: Iterable[str] | None = None,
+    fit: HyperFit | None = None,
 ) -> Comparison:
     """Fit `model` to `data` and run, score and tabulate every registered estimator.
 
@@ -96,6 +144,7 @@ def compare(
     prior, scale : the prior on tau for the full-Bayes posterior (see `full_bayes`).
     estimators : keys of ESTIMATORS to run (default all); the posterior is computed only
         when "full_bayes" is among them.
+    fit : `model.fit(data.y, data.v)` when the caller has it already (e.g. to place the grid).
 
     Returns a `Comparison`. Raises ValueError when the data have fewer groups than the model
     needs, naming the model.
@@ -103,7 +152,7 @@ def compare(
     model = Normal() if model is None else model
     y, v = check_groups(data.y, data.v)
     check_min_groups(y, model.min_groups, model.label)
-    fit = model.fit(y, v)
+    fit = model.fit(y, v) if fit is None else fit
     if tau is not None and tau2 is not None:
         raise ValueError("give tau or tau2, not both")
     if tau2 is None:
@@ -127,14 +176,13 @@ def compare(
         and (result := ESTIMATORS[key].estimate(context)) is not None
     }
     pooled = model.pool(y, v, tau2, fit)
-    path = path_mse = None
+    path = path_mse = path_outlier = None
     if tau_grid is not None:
         grid = as_vector(tau_grid, "tau_grid")
         if np.any(grid < 0):
             raise ValueError("tau_grid must be >= 0 at every point")
         path = model.path(y, v, grid, fit)
-        if data.truth is not None:
-            path_mse = ((path.theta - data.truth) ** 2).mean(axis=1)
+        path_mse, path_outlier = _path_scores(data, path.theta)
     overall, outlier = scores(data, {key: e.theta for key, e in estimates.items()})
     return Comparison(
         data=data,
@@ -149,6 +197,23 @@ def compare(
         posterior_problem=posterior_problem,
         path=path,
         path_mse=path_mse,
+        path_outlier_mse=path_outlier,
+        prior=prior,
+        scale=scale if prior == "half-cauchy" else None,
+    )
+
+
+def _path_scores(data: GroupData, theta: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """`scores` of every row of a (G, J) path at once: the MSE per row and, with an outlier,
+    (G, 2) of its squared error and the MSE of the rest."""
+    if data.truth is None:
+        return None, None
+    error2 = (theta - data.truth) ** 2
+    if data.outlier is None:
+        return error2.mean(axis=1), None
+    rest = np.arange(data.J) != data.outlier
+    return error2.mean(axis=1), np.column_stack(
+        [error2[:, data.outlier], error2[:, rest].mean(axis=1)]
     )
 
 

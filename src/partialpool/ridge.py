@@ -16,6 +16,7 @@ lambdas, and `hierarchical_posterior` factors the posterior precision by Cholesk
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -112,6 +113,19 @@ def simulate_design(
     beta = tau * rng.standard_normal(p)
     y = X @ beta + sigma * rng.standard_normal(n)
     return RidgeDesign(X=X, y=y, beta=beta, sigma=sigma, tau=tau)
+
+
+def ridge_penalty(sigma: float, tau: float) -> float:
+    """lam = sigma^2 / tau^2, the ridge penalty equivalent to the prior beta_k ~ N(0, tau^2)
+    with noise sd sigma (BDA3 section 14.8); inf at tau = 0 (complete pooling toward 0).
+
+    >>> ridge_penalty(1.0, 0.5), ridge_penalty(2.0, 0.0), ridge_penalty(1.0, 1e-200)
+    (4.0, inf, inf)
+    """
+    sigma = check_scalar(sigma, "sigma", low=0.0)
+    tau = check_scalar(tau, "tau", low=0.0)
+    tau2 = tau * tau
+    return math.inf if tau2 == 0 else sigma**2 / tau2
 
 
 def ridge(X: object, y: object, lam: float) -> np.ndarray:

@@ -6,66 +6,21 @@ Without Chromium the browser tests skip locally; with CI set they fail instead.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
-import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).parent.parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from partialpool.app.local_server import CHROMIUM, CHROMIUM_FLAGS, ROOT, free_port, serve
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+__all__ = ["CHROMIUM", "CHROMIUM_FLAGS", "ROOT", "free_port", "serve_app"]
 
 
 def serve_app(port: int) -> subprocess.Popen:
     """Start `panel serve app.py` on 127.0.0.1:port and wait until it answers."""
-    command = [
-        sys.executable,
-        "-m",
-        "panel",
-        "serve",
-        "app.py",
-        "--address",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--allow-websocket-origin",
-        f"127.0.0.1:{port}",
-    ]
-    # A file, not a pipe: an unread pipe fills up with the server's log and stalls it.
-    log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the server)
-    server = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            log.seek(0)
-            raise RuntimeError(f"panel serve exited:\n{log.read().decode()}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/app", timeout=30) as reply:
-                if reply.status == 200:
-                    return server
-        except OSError:
-            time.sleep(0.3)
-    server.kill()
-    raise RuntimeError("panel serve did not answer within 90 s")
+    return serve(port, "app.py")
 
 
 @pytest.fixture(scope="session")

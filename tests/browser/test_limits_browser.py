@@ -39,11 +39,15 @@ def test_the_outlier_control_adds_a_group_that_is_scored_apart(session):
     )
     state = PoolingState(outlier=True)
     np.testing.assert_allclose(session.column("groups", "ybar"), state.data.y, rtol=1e-12)
-    np.testing.assert_allclose(session.column("groups", "theta_hat"), state.fit.theta, rtol=1e-12)
+    np.testing.assert_allclose(
+        session.column("groups", "theta_hat"), state.comparison.pooled.theta, rtol=1e-9
+    )
     header = session.page.locator(".mse-table thead")
     expect(header).to_contain_text("outlier")
     row = session.page.locator(".mse-table tr[data-estimator='partial_pool']")
-    expect(row.locator(".outlier")).to_have_text(f"{state.outlier_errors['partial_pool'][0]:.4g}")
+    expect(row.locator(".outlier")).to_have_text(
+        f"{state.comparison.outlier_mse['partial_pool'][0]:.4g}"
+    )
     assert session.errors == []
 
 
@@ -56,7 +60,7 @@ def test_james_stein_joins_the_figure_and_the_table(session):
     state = PoolingState()
     np.testing.assert_allclose(
         session.column("groups", "js_mean"),
-        state.james_stein_estimates["james_stein_mean"],
+        state.comparison.estimates["james_stein_mean"].theta,
         rtol=1e-12,
     )
     visible = session.page.evaluate(
@@ -128,17 +132,17 @@ def test_the_student_t_prior_lets_the_outlier_keep_its_mean(session):
     )
     state = PoolingState(outlier=True)
     normal = session.column("groups", "theta_hat")
-    np.testing.assert_allclose(normal, state.fit.theta, rtol=1e-12)
+    np.testing.assert_allclose(normal, state.comparison.pooled.theta, rtol=1e-9)
     session.page.locator(".population-select select").select_option(label="Student-t")
     expect(session.page.locator(".nu-slider")).to_be_visible()
     state.population = "student-t"
     session.page.wait_for_function(
         "(want) => Math.abs(Bokeh.documents[0].get_model_by_name('groups').data.theta_hat[12]"
         " - want) < 1e-9",
-        arg=float(state.fit.theta[12]),
+        arg=float(state.comparison.pooled.theta[12]),
     )
     t = np.array(session.column("groups", "theta_hat"))
-    np.testing.assert_allclose(t, state.fit.theta, rtol=1e-9)
+    np.testing.assert_allclose(t, state.comparison.pooled.theta, rtol=1e-9)
     ybar = state.data.y[12]
     assert abs(t[12] - ybar) < 0.2 * abs(normal[12] - ybar)  # the outlier keeps its own mean
     expect(session.page.locator(".tau-readout")).to_contain_text("Student-t population")
@@ -151,7 +155,9 @@ def test_a_link_sets_the_outlier_the_population_and_the_structure(session):
     session.page.wait_for_function(
         "() => Bokeh.documents[0].get_model_by_name('groups').data.row.length === 13"
     )
-    np.testing.assert_allclose(session.column("groups", "theta_hat"), state.fit.theta, rtol=1e-9)
+    np.testing.assert_allclose(
+        session.column("groups", "theta_hat"), state.comparison.pooled.theta, rtol=1e-9
+    )
     expect(session.page.locator(".structure [data-structure]")).to_have_attribute(
         "data-structure", "pooled"
     )

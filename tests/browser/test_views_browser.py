@@ -41,16 +41,20 @@ def test_each_view_renders_the_states_numbers(session, title):
     box = canvas.bounding_box()
     assert box["width"] > 300 and box["height"] > 200
     if title == "Risk":
-        np.testing.assert_allclose(session.column("risk_curve", "mse"), state.risk.mse, rtol=1e-12)
+        np.testing.assert_allclose(
+            session.column("risk_curve", "mse"), state.comparison.path_mse, rtol=1e-12
+        )
     elif title == "Posterior":
         assert len(session.column("posterior", "density")) == 301
         text = session.page.locator(".posterior-caption").inner_text()
-        assert f"{state.posterior.tau_quantiles(0.5):.3g}" in text
+        assert f"{state.comparison.posterior.tau_quantiles(0.5):.3g}" in text
     else:
         ys = session.page.evaluate(
             "() => Bokeh.documents[0].get_model_by_name('paths').data.ys.map(a => Array.from(a))"
         )
-        np.testing.assert_allclose(np.array(ys), state.path.theta.T, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(
+            np.array(ys), state.comparison.path.theta.T, rtol=1e-12, atol=1e-15
+        )
     assert session.errors == []
 
 
@@ -72,7 +76,7 @@ def test_the_slider_moves_the_risk_marker_and_the_path_line(session):
     session.page.wait_for_function(
         "(want) => Math.abs(Bokeh.documents[0].get_model_by_name('risk_at_tau').data.mse[0]"
         " - want) < 1e-12",
-        arg=state.errors["partial_pool"],
+        arg=state.comparison.mse["partial_pool"],
     )
 
     open_tab(session, "Paths", "paths_marks")
@@ -85,11 +89,13 @@ def test_the_slider_moves_the_risk_marker_and_the_path_line(session):
     session.page.wait_for_function(
         "(want) => Math.abs(Bokeh.documents[0].get_model_by_name('paths_now').data.theta[0]"
         " - want) < 1e-12",
-        arg=float(state.fit.theta[0]),
+        arg=float(state.comparison.pooled.theta[0]),
     )
-    np.testing.assert_allclose(session.column("paths_now", "theta"), state.fit.theta, rtol=1e-12)
     np.testing.assert_allclose(
-        session.column("shrinkage_points", "b"), state.fit.shrinkage, rtol=1e-12
+        session.column("paths_now", "theta"), state.comparison.pooled.theta, rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        session.column("shrinkage_points", "b"), state.comparison.pooled.shrinkage, rtol=1e-12
     )
 
     open_tab(session, "Posterior", "posterior_marks")
@@ -108,13 +114,13 @@ def test_full_bayes_toggle_adds_its_glyph_and_table_row(session):
     )
     state = PoolingState(source="eight_schools")
     np.testing.assert_allclose(
-        session.column("groups", "fb_mean"), state.posterior.theta_mean, rtol=1e-12
+        session.column("groups", "fb_mean"), state.comparison.posterior.theta_mean, rtol=1e-12
     )
     expect(row).to_have_count(0)  # eight schools: no truth, no MSE table
     session.page.locator(".data-source select").select_option(label=SOURCES["efron_morris"])
     expect(row).to_have_count(1)
     state = PoolingState(source="efron_morris")
-    expect(row.locator(".mse")).to_have_text(f"{state.errors['full_bayes']:.4g}")
+    expect(row.locator(".mse")).to_have_text(f"{state.comparison.mse['full_bayes']:.4g}")
     assert session.errors == []
 
 

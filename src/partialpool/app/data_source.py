@@ -69,7 +69,7 @@ class DataSource(pn.viewable.Viewer):
         self._dropper.param.watch(self._on_file, "value")
         self._dropper.param.watch(self._on_too_large, "too_large")
         self.state.param.watch(self._show_problem, "problem")
-        self.state.param.watch(self._write_note, "data")
+        self.state.param.watch(self._on_comparison, "comparison")
         self._write_note()
 
     def _on_file(self, event: param.parameterized.Event) -> None:
@@ -98,7 +98,11 @@ class DataSource(pn.viewable.Viewer):
             visible=bool(message),
         )
 
-    def _write_note(self, *_: object) -> None:
+    def _on_comparison(self, event: param.parameterized.Event) -> None:
+        if event.old is None or event.new.data is not event.old.data:
+            self._write_note()
+
+    def _write_note(self) -> None:
         data = self.state.data
         self._note.object = (
             f"<div class='caption'><b>{html.escape(data.title)}</b>: {data.J} groups. "

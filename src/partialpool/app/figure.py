@@ -1,9 +1,9 @@
 """Figure 1: one row per group with its observations, no-pool mean, partial-pool estimate and
 true mean, and optionally full Bayes and James-Stein.
 
-The figure is built once. Callbacks change ColumnDataSource data in place inside `hold`: a tau
-move patches two columns of the per-group source; new data replace the sources' data and the
-fixed axis ranges. No callback loops over groups in Python.
+The figure is built once. New data replace the sources' data and the fixed axis ranges inside
+`hold`; a tau move reaches the per-group source in the page (`live_tau`), not from here. No
+callback loops over groups in Python.
 """
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ import param
 from bokeh.models import ColumnDataSource, FixedTicker, HoverTool, Range1d, Title
 from bokeh.plotting import figure
 
+from ..estimators import GroupEstimates
 from ..groupdata import GroupData
 from ..results import Z_95
+from .live_tau import row_of
 from .state import PoolingState
 from .style import (
     FULL_BAYES,
@@ -108,8 +110,7 @@ class ShrinkageFigure(pn.viewable.Viewer):
         self._refresh()
         self._emphasise()
         self.state.param.watch(
-            self._on_state,
-            ["data", "order", "fit", "posterior", "show_full_bayes", "show_james_stein"],
+            self._on_state, ["comparison", "order", "show_full_bayes", "show_james_stein"]
         )
         self.state.param.watch(lambda _: self._emphasise(), ["structure"])
 
@@ -191,24 +192,23 @@ class ShrinkageFigure(pn.viewable.Viewer):
         fig.add_layout(self._subtitle, "above")
         return fig
 
+    @property
+    def groups(self) -> ColumnDataSource:
+        """One row per group: what the page's tau lookup (`live_tau`) writes into."""
+        return self._groups
+
     def _on_state(self, *events: param.parameterized.Event) -> None:
-        names = {e.name for e in events}
+        moved = [e for e in events if e.name == "comparison" and e.old.same_fit(e.new)]
+        names = {e.name for e in events if e not in moved}
         with pn.io.hold():
-            if names == {"fit"}:
-                self._draw_fit()
-            elif names <= {"show_full_bayes", "show_james_stein"}:
-                self._show_toggled()
-            elif names <= {"posterior", "show_full_bayes", "show_james_stein"}:
-                self._groups.patch(
-                    {k: [(slice(0, self.state.data.J), v)] for k, v in self._posterior().items()}
-                )
+            if names <= {"show_full_bayes", "show_james_stein"}:
                 self._show_toggled()
             else:
                 self._refresh()
 
     def _posterior(self) -> dict[str, np.ndarray]:
         """The full-Bayes columns: posterior mean and mean ± 1.96 sd (NaN without a posterior)."""
-        fb, J = self.state.posterior, self.state.data.J
+        fb, J = self.state.comparison.posterior, self.state.data.J
         if fb is None:
             nan = np.full(J, np.nan)
             return {"fb_mean": nan, "fb_low": nan, "fb_high": nan}
@@ -221,11 +221,11 @@ class ShrinkageFigure(pn.viewable.Viewer):
 
     def _james_stein(self) -> dict[str, np.ndarray]:
         """The James-Stein columns (NaN where J is too small for the estimator)."""
-        estimates, J = self.state.james_stein_estimates, self.state.data.J
-        nan = np.full(J, np.nan)
+        estimates, J = self.state.comparison.estimates, self.state.data.J
+        nan = GroupEstimates(theta=np.full(J, np.nan))
         return {
-            "js0": estimates.get("james_stein", nan),
-            "js_mean": estimates.get("james_stein_mean", nan),
+            "js0": estimates.get("james_stein", nan).theta,
+            "js_mean": estimates.get("james_stein_mean", nan).theta,
         }
 
     def _show_toggled(self) -> None:
@@ -247,19 +247,10 @@ class ShrinkageFigure(pn.viewable.Viewer):
             for renderer, alpha in renderers:
                 renderer.glyph.line_alpha = fade * alpha
 
-    def _draw_fit(self) -> None:
-        fit = self.state.fit
-        everything = slice(0, fit.theta.size)
-        self._groups.patch(
-            {
-                "theta_hat": [(everything, fit.theta)],
-                "shrinkage": [(everything, fit.shrinkage)],
-            }
-        )
-
     def _refresh(self) -> None:
         state = self.state
-        data, fit, row = state.data, state.fit, state.order
+        c = state.comparison
+        data, row, k = c.data, state.order, row_of(c)
         J = data.J
         lo, hi = _x_extent(data)
         n = data.n if data.n is not None else np.full(J, -1)
@@ -268,8 +259,8 @@ class ShrinkageFigure(pn.viewable.Viewer):
             "label": data.labels,
             "n": n,
             "ybar": data.y,
-            "theta_hat": fit.theta,
-            "shrinkage": fit.shrinkage,
+            "theta_hat": c.path.theta[k],
+            "shrinkage": c.path.shrinkage[k],
             "theta": data.truth if data.truth is not None else np.full(J, np.nan),
             "band_left": np.full(J, lo),
             "band_right": np.full(J, hi),
@@ -291,7 +282,7 @@ class ShrinkageFigure(pn.viewable.Viewer):
             intervals = {"low": data.y - half, "high": data.y + half, "row": row}
         self._observations.data = dots
         self._intervals.data = intervals
-        grand_mean = float(np.average(data.y, weights=1.0 / data.v))
+        grand_mean = float(c.estimates["complete_pool"].theta[0])
         self._grand_mean.data = {"x": [grand_mean, grand_mean], "y": [-0.5, J - 0.5]}
         self._x_range.update(start=lo, end=hi)
         self._y_range.update(start=J - 0.5, end=-0.5 - FULL_BAYES_OFFSET)

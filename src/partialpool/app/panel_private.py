@@ -1,6 +1,5 @@
 """Every place the app leans on Panel beyond its documented API, checked with Panel CHECKED_WITH.
 
-- `LiveFloatSlider` sets `Syncable._debounce`, the wait before a browser change is handled.
 - `BoundedFileDropper` extends FileDropper's `_rename` (which parameters the Bokeh model lacks)
   and overrides `_process_event`, which receives each upload chunk, dropping the file's
   `_file_buffer` entry when it refuses one.
@@ -24,19 +23,6 @@ from ..csvfile import MAX_UPLOAD_BYTES
 
 CHECKED_WITH = "1.9.4"
 """The Panel version whose internals this module was read against."""
-
-
-class LiveFloatSlider(pn.widgets.FloatSlider):
-    """A FloatSlider whose moves reach the server almost at once.
-
-    Panel waits 50 ms (`Syncable._debounce`) before handling a change from the browser, which
-    alone would use up the 50 ms budget from a slider move to repainted circles. 2 ms rather
-    than 0 lets Bokeh finish acknowledging the change first; handling it at once collides with
-    that reply on the socket's write lock, and Panel then retries its write 10 ms later
-    (measured with benchmarks/app.py).
-    """
-
-    _debounce: ClassVar[int] = 2
 
 
 class BoundedFileDropper(pn.widgets.FileDropper):

@@ -9,6 +9,7 @@ from bokeh.models import ColumnDataSource, HoverTool, LabelSet, Range1d
 from bokeh.plotting import figure
 
 from ..groupdata import GroupData
+from ..pooling import shrinkage
 from .style import GRAND_MEAN, PARTIAL_POOL
 from .tau_axis import CAPTION_CSS, TauMarks, TauView, fit_tau_range, tau_figure
 
@@ -36,8 +37,6 @@ def _precision_axis(data: GroupData) -> tuple[np.ndarray, str, bool]:
 class ShrinkagePathsView(TauView):
     """theta_hat_j(tau) for every group with mu_hat(tau) dashed and the slider's tau as a vertical
     line; below, B_j at the slider's tau against n_j (or se_j) with the curve it lies on."""
-
-    redraw_on = ("path",)
 
     def __init__(self, **params: object) -> None:
         super().__init__(**params)
@@ -139,18 +138,14 @@ class ShrinkagePathsView(TauView):
         return fig
 
     def _follow_tau(self) -> None:
-        state, fit = self.state, self.state.fit
+        state, fit = self.state, self.state.comparison.pooled
         J = fit.theta.size
         everything = slice(0, J)
         self._marks.move_slider(state.tau)
         self._now.data = {"tau": np.full(J, state.tau), "theta": fit.theta}
         self._points.patch({"b": [(everything, fit.shrinkage)]})
         x = self._curve_x
-        v = self._curve_v(x)
-        self._curve.data = {
-            "x": x,
-            "b": v / (v + state.tau**2) if state.tau > 0 else np.ones_like(v),
-        }
+        self._curve.data = {"x": x, "b": shrinkage(self._curve_v(x), state.tau**2)}
 
     def _curve_v(self, x: np.ndarray) -> np.ndarray:
         """v as a function of the shrinkage plot's x: sigma^2 / n or se^2."""
@@ -158,7 +153,8 @@ class ShrinkagePathsView(TauView):
         return data.sigma**2 / x if self._by_size else x**2
 
     def _refresh(self) -> None:
-        state, path, data = self.state, self.state.path, self.state.data
+        state, c = self.state, self.state.comparison
+        path, data = c.path, c.data
         J = data.J
         self._paths.data = {"xs": [path.tau] * J, "ys": list(path.theta.T), "label": data.labels}
         self._mu.data = {"tau": path.tau, "mu": path.mu}
@@ -179,7 +175,7 @@ class ShrinkagePathsView(TauView):
         self._b_fig.x_range.update(start=x_lo, end=x_hi)
         low = max(x_lo, 1.0) if self._by_size else max(x_hi * 1e-3, 1e-300)
         self._curve_x = np.linspace(low, x_hi, CURVE_POINTS)
-        self._points.data = {"x": x, "b": state.fit.shrinkage, "label": data.labels}
+        self._points.data = {"x": x, "b": c.pooled.shrinkage, "label": data.labels}
         self._marks.draw(state)
         self._follow_tau()
 

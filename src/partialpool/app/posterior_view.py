@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 
 import numpy as np
@@ -32,8 +33,6 @@ def _prior_density(tau: np.ndarray, fb: FullBayes, height: float) -> np.ndarray:
 class PosteriorView(TauView):
     """p(tau | y) with its 95% interval shaded, the median, tau_hat and the slider's tau marked,
     and a selector for the prior on tau."""
-
-    redraw_on = ("posterior", "tau_hat", "tau_max", "population")
 
     def __init__(self, **params: object) -> None:
         super().__init__(**params)
@@ -94,10 +93,13 @@ class PosteriorView(TauView):
         self._marks.move_slider(self.state.tau)
 
     def _refresh(self) -> None:
-        state, fb = self.state, self.state.posterior
+        state, c = self.state, self.state.comparison
+        fb = c.posterior
         self._figure.visible = fb is not None
         if fb is None:
-            self._caption.object = f"<p class='caption'>{state.posterior_problem}</p>"
+            self._caption.object = (
+                f"<p class='caption posterior-problem'>{html.escape(c.posterior_problem)}</p>"
+            )
             return
         tau = np.linspace(0.0, state.tau_max, DISPLAY_POINTS)
         density = np.interp(tau, fb.tau_grid, fb.tau_density, left=0.0, right=0.0)
@@ -124,20 +126,12 @@ class PosteriorView(TauView):
             if (beyond >= 0.001)
             else ""
         )
-        normal = state.nu_in_use is None  # also when a t population fell back to the Normal
-        method = state.method if normal else "Student-t marginal ML"
-        population = (
-            ""
-            if normal
-            else " <b class='normal-only'>This posterior is the Normal population's</b>: full "
-            "Bayes here, in the figure and in the table assumes theta_j ~ N(mu, tau²)."
-        )
         self._caption.object = (
             f"<p class='caption posterior-caption'>Under {prior_text}: posterior median tau = "
             f"<b class='tau-median'>{median:.3g}</b>, 95% interval "
             f"<span class='tau-interval'>[{low:.3g}, {high:.3g}]</span>; empirical Bayes "
-            f"plugs in tau_hat = {state.tau_hat:.3g} ({method}) and treats it as known, "
-            f"full Bayes averages over this whole curve.{tail}{population}</p>"
+            f"plugs in tau_hat = {c.fit.tau:.3g} ({c.fit.method}) and treats it as known, "
+            f"full Bayes averages over this whole curve.{tail}</p>"
         )
 
     def __panel__(self) -> pn.viewable.Viewable:

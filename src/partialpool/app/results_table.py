@@ -11,9 +11,10 @@ import pandas as pd
 import panel as pn
 import param
 
-from ..results import GroupTable, fit_lines, group_table, to_csv
+from ..results import GroupTable, fit_lines, to_csv
 from .css import CSS
 from .state import PoolingState
+from .tau_axis import tau_move
 from .throttle import TEXT_DELAY_MS, Throttled
 
 SIGNIFICANT_DIGITS = 4
@@ -85,12 +86,18 @@ class ResultsTable(pn.viewable.Viewer):
             stylesheets=[CSS],
             css_classes=["results-model"],
         )
-        self.state.param.watch(Throttled(self._draw, TEXT_DELAY_MS), ["fit"])
-        self.state.param.watch(self._draw, ["data", "tau_hat"])
+        self._draw_later = Throttled(self._draw, TEXT_DELAY_MS)
+        self.state.param.watch(self._on_comparison, ["comparison"])
 
     def _group_table(self) -> GroupTable:
-        state = self.state
-        return group_table(state.data, state.fit, state.tau_method, state.nu_in_use)
+        return self.state.comparison.table()
+
+    def _on_comparison(self, event: param.parameterized.Event) -> None:
+        """A tau move alone redraws at most every TEXT_DELAY_MS; anything else at once."""
+        if tau_move(event):
+            self._draw_later()
+        else:
+            self._draw()
 
     @staticmethod
     def _model_text(table: GroupTable) -> str:

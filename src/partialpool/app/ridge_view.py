@@ -12,7 +12,7 @@ from bokeh.models import ColumnDataSource, Range1d
 from bokeh.plotting import figure
 
 from ..results import Z_95
-from ..ridge import RidgeDesign, hierarchical_posterior, ridge, simulate_design
+from ..ridge import RidgeDesign, hierarchical_posterior, ridge, ridge_penalty, simulate_design
 from .style import FULL_BAYES, NO_POOL, PARTIAL_POOL, TRUTH
 from .tau_axis import CAPTION_CSS, TauView, style_legend
 
@@ -36,7 +36,9 @@ class RidgeView(TauView):
     """Least squares, ridge at lambda = sigma^2 / tau^2 and the posterior mean (± 1.96 sd) of
     each coefficient of a simulated regression, with the true coefficients."""
 
-    redraw_on = ("data",)
+    redraw_on = ("seed",)
+    """The design is drawn from the seed (and the data's noise scale, which come with a new
+    comparison)."""
 
     def __init__(self, **params: object) -> None:
         super().__init__(**params)
@@ -112,14 +114,13 @@ class RidgeView(TauView):
 
     def _follow_tau(self) -> None:
         d, tau = self._design, self.state.tau
-        if tau > 0:
-            penalty = d.sigma**2 / tau**2
+        penalty = ridge_penalty(d.sigma, tau)
+        if math.isinf(penalty):  # tau = 0: every coefficient pooled to 0
+            ridge_beta = post = half = np.zeros(COEFFICIENTS)
+        else:
             ridge_beta = ridge(d.X, d.y, penalty)
             posterior = hierarchical_posterior(d.X, d.y, d.sigma, tau)
             post, half = posterior.mean, Z_95 * posterior.sd
-        else:
-            penalty = math.inf
-            ridge_beta = post = half = np.zeros(COEFFICIENTS)
         self._coefficients.data = {
             "k": np.arange(1, COEFFICIENTS + 1),
             "truth": d.beta,

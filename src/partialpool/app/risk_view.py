@@ -13,10 +13,8 @@ from .tau_axis import CAPTION_CSS, TauMarks, TauView, fit_tau_range, style_legen
 
 
 class RiskCurveView(TauView):
-    """MSE(tau) of partial pooling on the state's grid, horizontal lines for no pooling and
-    complete pooling, the MSE at the slider's tau as a dot, and the tau marks."""
-
-    redraw_on = ("data", "risk", "tau_hat")
+    """MSE(tau) of partial pooling along the comparison's tau grid, horizontal lines for no
+    pooling and complete pooling, the MSE at the slider's tau as a dot, and the tau marks."""
 
     def __init__(self, **params: object) -> None:
         super().__init__(**params)
@@ -65,39 +63,41 @@ class RiskCurveView(TauView):
         style_legend(fig)
 
     def _follow_tau(self) -> None:
-        errors = self.state.errors
-        self._marks.move_slider(self.state.tau)
-        if errors:
-            self._at_tau.data = {"tau": [self.state.tau], "mse": [errors["partial_pool"]]}
+        state, mse = self.state, self.state.comparison.mse
+        self._marks.move_slider(state.tau)
+        if mse:
+            self._at_tau.data = {"tau": [state.tau], "mse": [mse["partial_pool"]]}
 
     def _refresh(self) -> None:
-        state, risk = self.state, self.state.risk
-        self._figure.visible = risk is not None
-        if risk is None:
+        state, c = self.state, self.state.comparison
+        self._figure.visible = c.path_mse is not None
+        if c.path_mse is None:
             self._caption.object = (
                 "<p class='caption risk-no-truth'>The risk curve scores estimates against the true "
                 "theta_j, which these data do not have. The simulation, the batting averages "
                 "or a file with a truth column draw it.</p>"
             )
             return
-        self._curve.data = {"tau": risk.tau, "mse": risk.mse}
+        tau, curve = c.path.tau, c.path_mse
+        no_pool, complete_pool = c.mse["no_pool"], c.mse["complete_pool"]
+        self._curve.data = {"tau": tau, "mse": curve}
         self._limits.data = {
-            "y": [risk.no_pool, risk.complete_pool],
+            "y": [no_pool, complete_pool],
             "color": [NO_POOL.color, GRAND_MEAN.color],
             "name": ["no pooling", "complete pooling"],
         }
-        top = max(risk.no_pool, risk.complete_pool, float(risk.mse.max()))
+        top = max(no_pool, complete_pool, float(curve.max()))
         self._y_range.update(start=0.0, end=1.3 * top)
         fit_tau_range(self._x_range, state)
         self._marks.draw(state)
         self._follow_tau()
-        best = int(np.argmin(risk.mse))
-        beyond = "" if best < risk.tau.size - 1 else " (or beyond: the axis ends there)"
-        ratio = risk.mse[best] / risk.no_pool if risk.no_pool > 0 else math.nan
+        best = int(np.argmin(curve))
+        beyond = "" if best < tau.size - 1 else " (or beyond: the axis ends there)"
+        ratio = curve[best] / no_pool if no_pool > 0 else math.nan
         self._caption.object = (
             "<p class='caption'>Lowest MSE on this axis at tau = "
-            f"<span class='best-tau'>{risk.tau[best]:.3g}</span>{beyond}: "
-            f"{risk.mse[best]:.4g}, {ratio:.2f} of no pooling's. This is one data set; the "
+            f"<span class='best-tau'>{tau[best]:.3g}</span>{beyond}: "
+            f"{curve[best]:.4g}, {ratio:.2f} of no pooling's. This is one data set; the "
             "Monte Carlo tab averages over many.</p>"
         )
 

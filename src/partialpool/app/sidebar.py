@@ -10,7 +10,7 @@ from .state import SORTS, PoolingState
 
 class SimulationSettings(pn.viewable.Viewer):
     """The simulation's settings (shown for simulated data) and the row order, as widgets made
-    from the parameters."""
+    from the parameters: each slider's range is its parameter's (soft) bounds."""
 
     state = param.ClassSelector(class_=PoolingState)
 
@@ -19,30 +19,19 @@ class SimulationSettings(pn.viewable.Viewer):
         wide = {"sizing_mode": "stretch_width"}
         simulation = pn.Column(
             "### Simulation",
-            pn.widgets.IntSlider.from_param(p.J, start=3, end=200, throttled=True, **wide),
-            pn.widgets.IntRangeSlider.from_param(
-                p.n_range, start=1, end=200, throttled=True, **wide
-            ),
-            pn.widgets.FloatSlider.from_param(
-                p.tau_true, start=0.0, end=5.0, throttled=True, **wide
-            ),
-            pn.widgets.FloatSlider.from_param(p.sigma, start=0.1, end=5.0, throttled=True, **wide),
+            pn.widgets.IntSlider.from_param(p.J, throttled=True, **wide),
+            pn.widgets.IntRangeSlider.from_param(p.n_range, throttled=True, **wide),
+            pn.widgets.FloatSlider.from_param(p.tau_true, throttled=True, **wide),
+            pn.widgets.FloatSlider.from_param(p.sigma, throttled=True, **wide),
             pn.widgets.FloatInput.from_param(p.mu, **wide),
             pn.widgets.IntInput.from_param(p.seed, **wide),
             pn.widgets.Button.from_param(p.new_data, color="primary", **wide),
             pn.widgets.Checkbox.from_param(p.outlier, css_classes=["outlier-toggle"]),
             pn.Column(
                 pn.widgets.FloatSlider.from_param(
-                    p.outlier_shift,
-                    start=-10.0,
-                    end=10.0,
-                    throttled=True,
-                    css_classes=["outlier-shift"],
-                    **wide,
+                    p.outlier_shift, throttled=True, css_classes=["outlier-shift"], **wide
                 ),
-                pn.widgets.IntSlider.from_param(
-                    p.outlier_n, start=1, end=200, throttled=True, **wide
-                ),
+                pn.widgets.IntSlider.from_param(p.outlier_n, throttled=True, **wide),
                 visible=p.outlier,
                 **wide,
             ),

@@ -8,31 +8,13 @@ import math
 import numpy as np
 import param
 
-from .. import (
-    PRIORS,
-    TAU2_METHODS,
-    FullBayes,
-    RiskCurve,
-    ShrinkagePath,
-    complete_pool,
-    datasets,
-    estimate_tau2,
-    james_stein,
-    no_pool,
-    partial_pool,
-    partial_pool_path,
-    simulate,
-)
-from ..compare import posterior_or_reason, scores
+from .. import PRIORS, TAU2_METHODS, datasets, simulate
+from ..compare import Comparison, compare
 from ..csvfile import CSVError, parse_csv
 from ..datasets import DATASETS
 from ..groupdata import GroupData, from_simulation
-from ..models import Normal
-from ..pooling import PoolingEstimate
-from ..results import T_METHOD
-from ..risk import path_risk
+from ..models import HyperFit, Model, Normal, StudentT
 from ..simulate import Simulation, with_outlier
-from ..student_t import StudentTFit, fit_t, partial_pool_t, partial_pool_t_path
 
 SORTS = {"group": "order in the data", "size": "group size n_j", "mean": "no-pool mean ybar_j"}
 
@@ -57,8 +39,10 @@ STRUCTURES = {
 }
 """Model structure key -> its name in the app: which estimate the figure emphasises."""
 
-TAU_GRID_SIZE = 201
-"""Points of the tau grid on which the risk curve and the shrinkage paths are drawn."""
+TAU_STEPS = 200
+"""The slider's steps from 0 to tau_max: the tau grid has these + 1 evenly spaced points (and
+tau_hat and the state's tau), on which the risk curve and the shrinkage paths are drawn and
+between which the page moves by lookup."""
 
 
 def tau_end(data: GroupData, tau_true: float, tau_hat: float, tau: float) -> float:
@@ -68,6 +52,19 @@ def tau_end(data: GroupData, tau_true: float, tau_hat: float, tau: float) -> flo
     end = max(3.0 * scale, 1.5 * tau_true, 1.5 * tau_hat, tau)
     magnitude = 10.0 ** math.floor(math.log10(end))
     return float(math.ceil(end / magnitude * 2) / 2 * magnitude)
+
+
+def tau_grid(end: float, *taus: float) -> np.ndarray:
+    """TAU_STEPS + 1 points evenly spaced from 0 to end, with `taus` (tau_hat, a tau set by a
+    link) added where they fall between, sorted and without repeats."""
+    return np.unique(np.concatenate([np.linspace(0.0, end, TAU_STEPS + 1), taus]))
+
+
+def on_grid(grid: np.ndarray, tau: float) -> bool:
+    """Whether tau is one of the grid's points, up to the rounding of a slider step: within
+    1e-12 of the grid's end (the page applies the same rule, see `live_tau.FIND_ROW`)."""
+    k = int(np.argmin(np.abs(grid - tau)))
+    return abs(float(grid[k]) - tau) <= 1e-12 * float(grid[-1])
 
 
 def typical_se(data: GroupData) -> float:
@@ -91,26 +88,33 @@ def row_order(data: GroupData, sort: str) -> np.ndarray:
 
 
 class PoolingState(param.Parameterized):
-    """Grouped data (simulated, bundled or uploaded), pooled at the slider's tau.
+    """The app's settings as parameters, and the one thing derived from them: `comparison`.
 
-    For simulated data sigma is known, as in the model: v_j = sigma^2 / n_j. tau_hat is the
-    core's `estimate_tau2(y, v, method)` (the method of moments by default), and `errors` holds
-    the core's `mse` of each estimator against the truth, or nothing when the truth is unknown.
-    New data also bring the tau axis (`tau_max`), the shrinkage paths and risk curve on a grid
-    along it, and the exact posterior (`full_bayes`) under the chosen prior; a tau move only
-    refits partial pooling. A rejected upload sets `problem` and leaves the data as they were.
+    `comparison` is the core's `compare` of the data on show (simulated, bundled or uploaded)
+    under the chosen population model, at the slider's `tau` and along a tau grid from 0 to
+    `tau_max` (`tau_grid`): every estimator's estimates and MSE, the fit (tau_hat), the
+    posterior. A tau move on the grid only moves the comparison (`Comparison.at`); new data, a
+    new model or prior recompute it. A new data source moves tau to tau_hat and the half-Cauchy
+    scale to the data's typical se_j. A rejected upload sets `problem` and keeps the data.
+    Views read `comparison` and never compute.
     """
 
     source = param.Selector(default="simulated", objects=list(SOURCES), label="Data")
 
     J = param.Integer(12, bounds=(3, 200), label="Number of groups J")
     n_range = param.Range((2, 40), bounds=(1, 200), step=1, label="Group sizes n_j (from, to)")
-    tau_true = param.Number(0.5, bounds=(0.0, 10.0), step=0.05, label="True tau")
-    sigma = param.Number(1.0, bounds=(0.1, 10.0), step=0.05, label="sigma (within-group sd)")
+    tau_true = param.Number(
+        0.5, bounds=(0.0, 10.0), softbounds=(0.0, 5.0), step=0.05, label="True tau"
+    )
+    sigma = param.Number(
+        1.0, bounds=(0.1, 10.0), softbounds=(0.1, 5.0), step=0.05, label="sigma (within-group sd)"
+    )
     mu = param.Number(0.0, bounds=(-100.0, 100.0), step=0.1, label="mu (population mean)")
     seed = param.Integer(27, bounds=(0, 2**31 - 1), label="Random seed")
     outlier = param.Boolean(False, label="Add an outlier group")
-    outlier_shift = param.Number(4.0, bounds=(-20.0, 20.0), step=0.25, label="Outlier's theta - mu")
+    outlier_shift = param.Number(
+        4.0, bounds=(-20.0, 20.0), softbounds=(-10.0, 10.0), step=0.25, label="Outlier's theta - mu"
+    )
     outlier_n = param.Integer(20, bounds=(1, 200), label="Outlier's observations n")
     new_data = param.Event(label="New data")
 
@@ -131,48 +135,45 @@ class PoolingState(param.Parameterized):
     structure = param.Selector(
         default="hierarchical", objects=list(STRUCTURES), label="Model structure"
     )
+    uploaded = param.ClassSelector(
+        class_=GroupData, allow_None=True, precedence=-1, doc="the last accepted upload"
+    )
 
     simulation = param.ClassSelector(
-        class_=Simulation, precedence=-1, doc="the last simulated data, also when not shown"
+        class_=Simulation, precedence=-1, doc="the simulation of the settings, also when not shown"
     )
-    data = param.ClassSelector(class_=GroupData, precedence=-1, doc="the groups on show")
-    tau_hat = param.Number(0.0, precedence=-1, doc="the fitted tau, sqrt(tau2_hat)")
+    comparison = param.ClassSelector(
+        class_=Comparison,
+        precedence=-1,
+        doc="every estimator on the data on show, at tau and along the tau grid (`path`)",
+    )
     order = param.Array(precedence=-1, doc="row of each group in the figure, 0 at the top")
-    fit = param.ClassSelector(class_=PoolingEstimate, precedence=-1, doc="partial pool at tau")
-    errors = param.Dict(
-        precedence=-1,
-        doc="MSE against the truth: no_pool, complete_pool, partial_pool (at tau), "
-        "empirical_bayes, full_bayes (when there is a posterior), james_stein (J >= 3) and "
-        "james_stein_mean (J >= 4); empty when the truth is unknown",
-    )
-    outlier_errors = param.Dict(
-        precedence=-1,
-        doc="with a simulated outlier group: estimator -> (its squared error on the outlier, "
-        "its MSE over the other groups); else empty",
-    )
     problem = param.String("", precedence=-1, doc="why the last upload was refused, or ''")
-    tau_max = param.Number(1.0, precedence=-1, doc="the upper end of the tau axis and slider")
-    path = param.ClassSelector(
-        class_=ShrinkagePath, precedence=-1, doc="partial pooling on a grid from 0 to tau_max"
-    )
-    risk = param.ClassSelector(
-        class_=RiskCurve, allow_None=True, precedence=-1, doc="MSE along the grid, or None"
-    )
-    posterior = param.ClassSelector(
-        class_=FullBayes, allow_None=True, precedence=-1, doc="full Bayes under the prior"
-    )
-    posterior_problem = param.String("", precedence=-1, doc="why there is no posterior, or ''")
     population_problem = param.String(
         "", precedence=-1, doc="why the Student-t population is not used, or ''"
     )
 
     def __init__(self, **params: object) -> None:
         super().__init__(**params)
-        self._uploaded: GroupData | None = None
-        self._t_fit: StudentTFit | None = None
         self._resimulate()
         if self.source != "simulated":
             self._on_source()
+
+    @property
+    def data(self) -> GroupData:
+        """The groups on show."""
+        return self.comparison.data
+
+    @property
+    def tau_max(self) -> float:
+        """The upper end of the tau axis, the slider and the grid."""
+        return float(self.comparison.path.tau[-1])
+
+    @property
+    def model(self) -> Model:
+        """The population model in use: the chosen one, or the Normal when the data are too
+        few for it (the reason in `population_problem`)."""
+        return self.comparison.model
 
     @param.depends(
         "J",
@@ -192,23 +193,21 @@ class PoolingState(param.Parameterized):
         if self.outlier:
             sim = with_outlier(sim, self.outlier_shift, self.outlier_n, self.seed)
         self.simulation = sim
-        if self.source == "simulated":
-            self._show(from_simulation(sim), refit_tau=False)
+        if self.source == "simulated" or self.comparison is None:  # show something at first
+            self._show(from_simulation(sim), new_source=False)
 
     @param.depends("source", watch=True)
     def _on_source(self) -> None:
         if self.source == "simulated":
             data = from_simulation(self.simulation)
         elif self.source == "upload":
-            if self._uploaded is None:
-                if self.data is None:
-                    self._show(from_simulation(self.simulation), refit_tau=False)
+            if self.uploaded is None:
                 self.problem = "Choose a CSV file to upload: no file has been read yet."
                 return
-            data = self._uploaded
+            data = self.uploaded
         else:
             data = datasets.load(self.source)
-        self._show(data, refit_tau=True)
+        self._show(data, new_source=True)
 
     def upload(self, content: bytes | str, filename: str = "Uploaded data") -> bool:
         """Read an uploaded CSV file and show it; on any problem set `problem` and keep the
@@ -223,157 +222,67 @@ class PoolingState(param.Parameterized):
         except CSVError as err:
             self.problem = f"{filename}: {err}"
             return False
-        self._uploaded = data
+        self.uploaded = data
         if self.source == "upload":
-            self._show(data, refit_tau=True)
+            self._show(data, new_source=True)
         else:
             self.source = "upload"
         return True
 
-    def _show(self, data: GroupData, refit_tau: bool) -> None:
-        """Put new data on show in one update; with refit_tau (a new source) the slider moves to
-        tau_hat and the half-Cauchy scale to the data's typical se_j."""
-        tau_hat = self._fit_tau_hat(data)
-        tau = tau_hat if refit_tau else self.tau
-        scale = typical_se(data) if refit_tau else self.prior_scale
-        posterior = self._posterior(data, self.prior, scale)
-        self._fixed = self._fixed_estimates(data, tau_hat, posterior)
-        fit = self._pool(data, tau)
+    def _choose_model(self, data: GroupData) -> Model:
+        """The chosen population model, or the Normal when the data have too few groups."""
+        t = self.population == "student-t"
+        self.population_problem = (
+            f"A Student-t population needs at least {StudentT.min_groups} groups to fit "
+            f"(mu, tau); these data have {data.J}, so the Normal population is shown."
+            if t and StudentT.min_groups > data.J
+            else ""
+        )
+        return StudentT(self.nu) if t and not self.population_problem else Normal(self.method)
+
+    def _show(self, data: GroupData, new_source: bool) -> None:
+        """Compare on `data` under the chosen model and show it in one update; a new source
+        moves tau to tau_hat and the half-Cauchy scale to the data's typical se_j."""
+        model = self._choose_model(data)
+        fit = model.fit(data.y, data.v)
+        tau = fit.tau if new_source else self.tau
+        scale = typical_se(data) if new_source else self.prior_scale
+        comparison = self._compare(data, model, fit, tau, scale)
         self.param.update(
-            data=data,
-            tau_hat=tau_hat,
             tau=tau,
             prior_scale=scale,
             order=row_order(data, self.sort),
-            fit=fit,
-            **self._errors(data, fit),
+            comparison=comparison,
             problem="",
-            **self._grid(data, tau, tau_hat),
-            **posterior,
         )
 
-    def _grid(self, data: GroupData, tau: float, tau_hat: float) -> dict[str, object]:
-        """The tau axis's end, and the shrinkage paths and risk curve on a grid up to it."""
+    def _compare(
+        self, data: GroupData, model: Model, fit: HyperFit, tau: float, scale: float
+    ) -> Comparison:
+        """`compare` at tau along a grid to the tau axis's end (see `tau_end`)."""
         true_tau = self.tau_true if self.source == "simulated" else 0.0
-        end = tau_end(data, true_tau, tau_hat, tau)
-        grid = np.linspace(0.0, end, TAU_GRID_SIZE)
-        if self._t_fit is None:
-            path = partial_pool_path(data.y, data.v, grid)
-        else:
-            path = partial_pool_t_path(data.y, data.v, grid, self.nu, self._t_fit.mu)
-        risk = None if data.truth is None else path_risk(path, data.y, data.v, data.truth)
-        return {"tau_max": end, "path": path, "risk": risk}
-
-    def _posterior(self, data: GroupData, prior: str, scale: float) -> dict[str, object]:
-        """full_bayes under the chosen prior, or why it cannot be computed."""
-        posterior, problem = posterior_or_reason(Normal(), data.y, data.v, prior, scale)
-        return {"posterior": posterior, "posterior_problem": problem}
-
-    def _fit_tau_hat(self, data: GroupData) -> float:
-        """tau_hat by the chosen estimator under a Normal population; under a Student-t one,
-        (mu, tau) by marginal maximum likelihood (`fit_t`), kept for `_pool`."""
-        t = self.population == "student-t"
-        self.population_problem = (
-            f"A Student-t population needs at least 3 groups to fit (mu, tau); these data have "
-            f"{data.J}, so the Normal population is shown."
-            if t and data.J < 3
-            else ""
+        end = tau_end(data, true_tau, fit.tau, tau)
+        return compare(
+            data,
+            model,
+            tau=tau,
+            tau_grid=tau_grid(end, fit.tau, tau),
+            prior=self.prior,
+            scale=scale,
+            fit=fit,
         )
-        if not t or self.population_problem:
-            self._t_fit = None
-            return math.sqrt(estimate_tau2(data.y, data.v, self.method))
-        self._t_fit = fit_t(data.y, data.v, self.nu)
-        return self._t_fit.tau
-
-    def _pool(self, data: GroupData, tau: float) -> PoolingEstimate:
-        """Partial pooling at tau: toward mu_hat(tau) (GLS) under a Normal population; under a
-        Student-t one, the exact posterior (`partial_pool_t`) toward the fitted mu."""
-        if self._t_fit is None:
-            return partial_pool(data.y, data.v, tau**2)
-        mu = self._t_fit.mu
-        t = partial_pool_t(data.y, data.v, tau, self.nu, mu)
-        return PoolingEstimate(
-            theta=t.theta,
-            shrinkage=t.shrinkage,
-            var=t.var,
-            mu=mu,
-            mu_var=self._t_fit.mu_se**2,
-            tau2=tau**2,
-        )
-
-    def _fixed_estimates(
-        self, data: GroupData, tau_hat: float, posterior: dict[str, object]
-    ) -> dict[str, np.ndarray]:
-        """Every estimate that does not move with the slider, by its MSE table key."""
-        y, v = data.y, data.v
-        estimates = {
-            "no_pool": no_pool(y).theta,
-            "complete_pool": complete_pool(y, v).theta,
-            "empirical_bayes": (
-                partial_pool(y, v, tau_hat**2).theta
-                if self._t_fit is None
-                else self._t_fit.pooling.theta
-            ),
-        }
-        fb = posterior["posterior"]
-        if fb is not None:
-            estimates["full_bayes"] = fb.theta_mean
-        if data.J >= 3:
-            estimates["james_stein"] = james_stein(y, v, "zero").theta
-        if data.J >= 4:
-            estimates["james_stein_mean"] = james_stein(y, v, "mean").theta
-        return estimates
-
-    @property
-    def nu_in_use(self) -> float | None:
-        """nu of the Student-t population the estimates use, or None when they use the Normal
-        one (chosen, or fallen back to for the reason in `population_problem`)."""
-        return None if self._t_fit is None else self._t_fit.nu
-
-    @property
-    def tau_method(self) -> str | None:
-        """The estimator behind the slider's tau: the tau^2 method under the Normal population,
-        `results.T_METHOD` (marginal ML) under a Student-t one; None when the slider's tau is
-        not tau_hat (a tau the user chose)."""
-        if self.tau != self.tau_hat:
-            return None
-        return self.method if self._t_fit is None else T_METHOD
-
-    @property
-    def james_stein_estimates(self) -> dict[str, np.ndarray]:
-        """The James-Stein estimates of the data on show (toward 0, toward the mean)."""
-        return {k: self._fixed[k] for k in ("james_stein", "james_stein_mean") if k in self._fixed}
-
-    def _errors(self, data: GroupData, fit: PoolingEstimate) -> dict[str, dict]:
-        """`errors` and `outlier_errors` for the estimates at the slider's tau."""
-        errors, split = scores(data, {**self._fixed, "partial_pool": fit.theta})
-        return {"errors": errors, "outlier_errors": split}
 
     @param.depends("method", "population", "nu", watch=True)
     def _on_model(self) -> None:
-        data = self.data
-        tau_hat = self._fit_tau_hat(data)
-        self._fixed = self._fixed_estimates(data, tau_hat, self._current_posterior())
-        fit = self._pool(data, self.tau)
-        self.param.update(
-            tau_hat=tau_hat,
-            fit=fit,
-            **self._errors(data, fit),
-            **self._grid(data, self.tau, tau_hat),
-        )
-
-    def _current_posterior(self) -> dict[str, object]:
-        return {"posterior": self.posterior, "posterior_problem": self.posterior_problem}
+        self._show(self.data, new_source=False)
 
     @param.depends("prior", "prior_scale", watch=True)
     def _on_prior(self) -> None:
-        fb = self.posterior
+        c = self.comparison
         scale = self.prior_scale if self.prior == "half-cauchy" else None
-        if fb is not None and (fb.prior, fb.scale) == (self.prior, scale):
-            return  # `_show` already computed it for this prior, with the new data
-        posterior = self._posterior(self.data, self.prior, self.prior_scale)
-        self._fixed = self._fixed_estimates(self.data, self.tau_hat, posterior)
-        self.param.update(**self._errors(self.data, self.fit), **posterior)
+        if (c.prior, c.scale) == (self.prior, scale):
+            return  # the comparison came with this prior (new data set the scale)
+        self.comparison = self._compare(c.data, c.model, c.fit, self.tau, self.prior_scale)
 
     @param.depends("sort", watch=True)
     def _on_sort(self) -> None:
@@ -381,27 +290,18 @@ class PoolingState(param.Parameterized):
 
     @param.depends("tau", watch=True)
     def _on_tau(self) -> None:
-        if self.fit.tau2 == self.tau**2:
-            # `_show` already fitted the new data at this tau, in the same update; a second
-            # fit would reach the views before the new data and patch them with the wrong size.
-            return
-        fit = self._pool(self.data, self.tau)
-        grid = self._grid(self.data, self.tau, self.tau_hat) if self.tau > self.tau_max else {}
-        self.param.update(fit=fit, **self._errors(self.data, fit), **grid)
+        c = self.comparison
+        if c.tau2 == self.tau**2:
+            return  # the comparison is at this tau already (a new one came with it)
+        if on_grid(c.path.tau, self.tau):
+            self.comparison = c.at(self.tau)
+        else:  # a tau between the slider's steps (a link, the Fit button) joins the grid
+            self.comparison = self._compare(c.data, c.model, c.fit, self.tau, self.prior_scale)
 
     @param.depends("fit_tau", watch=True)
     def _on_fit_tau(self) -> None:
-        self.tau = self.tau_hat
+        self.tau = self.comparison.fit.tau
 
     @param.depends("new_data", watch=True)
     def _on_new_data(self) -> None:
         self.seed = int(np.random.default_rng().integers(0, 2**31 - 1))
-
-    @property
-    def ridge_penalty(self) -> float | None:
-        """lambda = sigma^2 / tau^2, the ridge penalty equivalent to the prior (inf at tau = 0);
-        None when the groups share no sigma."""
-        sigma = self.data.sigma
-        if sigma is None:
-            return None
-        return math.inf if self.tau == 0 else sigma**2 / self.tau**2

@@ -139,9 +139,6 @@ class StructureChooser(pn.viewable.Viewer):
         )
         self._nu = pn.widgets.FloatSlider.from_param(
             p.nu,
-            start=1.0,
-            end=30.0,
-            step=1.0,
             throttled=True,
             visible=is_t,
             sizing_mode="stretch_width",

@@ -61,7 +61,7 @@ class MonteCarloRun(param.Parameterized):
         state = self.state
         if state.source == "simulated":
             return state.data.v, state.tau_true, state.mu
-        return state.data.v, state.tau, state.fit.mu
+        return state.data.v, state.tau, state.comparison.pooled.mu
 
     def is_current(self) -> bool:
         """Whether the last study used the model on show now."""

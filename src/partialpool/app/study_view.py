@@ -80,7 +80,7 @@ class MonteCarloView(pn.viewable.Viewer):
         self._draw_result()
         self.run.param.watch(self._on_progress, ["running", "done"])
         self.run.param.watch(lambda *_: self._draw_result(), ["study", "message"])
-        self.run.state.param.watch(Throttled(self._write_status, STALE_DELAY_MS), ["data", "fit"])
+        self.run.state.param.watch(Throttled(self._write_status, STALE_DELAY_MS), ["comparison"])
 
     def _on_progress(self, *_: param.parameterized.Event) -> None:
         run = self.run

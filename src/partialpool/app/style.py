@@ -56,20 +56,6 @@ SLIDER = Glyph("slider's tau", "#000000", "inverted_triangle")
 JAMES_STEIN = _estimator("james_stein", size=12, fill_alpha=0.0, line_width=1.5)
 JAMES_STEIN_MEAN = _estimator("james_stein_mean", size=8, fill_alpha=0.8)
 
-TABLE_ROWS = {
-    key: (ESTIMATORS[key].label, glyph)
-    for key, glyph in {
-        "no_pool": NO_POOL,
-        "complete_pool": GRAND_MEAN,
-        "partial_pool": PARTIAL_POOL,
-        "empirical_bayes": FITTED,
-        "full_bayes": FULL_BAYES,
-        "james_stein": JAMES_STEIN,
-        "james_stein_mean": JAMES_STEIN_MEAN,
-    }.items()
-}
-"""MSE table key -> (its row label, its glyph), labels from the registry."""
-
 TOGGLED_ROWS = {
     "full_bayes": "show_full_bayes",
     "james_stein": "show_james_stein",

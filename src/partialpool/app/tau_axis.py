@@ -12,13 +12,9 @@ from bokeh.plotting import figure
 
 from .state import PoolingState
 from .style import FITTED, SLIDER, TRUTH
-from .throttle import Throttled
+from .throttle import TEXT_DELAY_MS, Throttled
 
 CAPTION_CSS = ".caption { color: #555; font-size: 12px; margin: 2px 0; }"
-
-SLIDER_DELAY_MS = 40
-"""The views beside the figure follow a tau drag at most this often, in a message of their own,
-so the browser paints the figure's circles first."""
 
 
 def tau_figure(name: str, y_label: str, height: int) -> tuple[figure, Range1d, Range1d]:
@@ -79,9 +75,10 @@ class TauMarks:
     def draw(self, state: PoolingState, extra: list[tuple[float, str, str]] = ()) -> None:
         """All marks: (x, colour, text) for each extra mark after the standard three."""
         true_tau = state.tau_true if state.source == "simulated" else math.nan
+        tau_hat = state.comparison.fit.tau
         marks = [
             (state.tau, SLIDER.color, f"slider {state.tau:.3g}"),
-            (state.tau_hat, FITTED.color, f"tau_hat {state.tau_hat:.3g}"),
+            (tau_hat, FITTED.color, f"tau_hat {tau_hat:.3g}"),
             (true_tau, TRUTH.outline, f"true {true_tau:.3g}"),
             *extra,
         ]
@@ -94,13 +91,23 @@ class TauMarks:
         }
 
     def move_slider(self, tau: float) -> None:
-        """Move only the slider's mark: one patch of one row."""
+        """Move only the slider's mark: one patch of one row (none while nothing is drawn)."""
+        if not len(self.source.data["x"]):
+            return
         self.source.patch({"x": [(0, tau)], "text": [(0, f"slider {tau:.3g}")]})
 
 
+def tau_move(event: param.parameterized.Event) -> bool:
+    """Whether a change of the state is a tau move alone: a new `comparison` that differs from
+    the old one only in tau (`Comparison.same_fit`)."""
+    return event.name == "comparison" and event.old is not None and event.old.same_fit(event.new)
+
+
 class TauView(pn.viewable.Viewer):
-    """A view that follows the state: `_refresh` redraws it when any of `redraw_on` changes, and
-    on a tau move alone `_follow_tau` moves its marks, at most every SLIDER_DELAY_MS."""
+    """A view of the state's `comparison`: `_refresh` redraws it when the comparison changes in
+    more than tau (new data, model or prior) or any of `redraw_on` changes; on a tau move alone
+    `_follow_tau` moves its marks, at most every `throttle.TEXT_DELAY_MS`, so that the browser
+    repaints the figure's circles first."""
 
     state = param.ClassSelector(class_=PoolingState)
 
@@ -115,12 +122,12 @@ class TauView(pn.viewable.Viewer):
     def _follow_state(self) -> None:
         """Draw now, then follow; call at the end of `__init__`."""
         self._refresh()
-        self._follow_later = Throttled(self._follow_tau, SLIDER_DELAY_MS)
-        self.state.param.watch(self._on_state, ["fit", *self.redraw_on])
+        self._follow_later = Throttled(self._follow_tau, TEXT_DELAY_MS)
+        self.state.param.watch(self._on_state, ["comparison", *self.redraw_on])
 
     def _on_state(self, *events: param.parameterized.Event) -> None:
         with pn.io.hold():
-            if {e.name for e in events} == {"fit"}:
+            if all(tau_move(e) for e in events):
                 self._follow_later()
             else:
                 self._refresh()

@@ -1,6 +1,11 @@
 """The tau controls above the figure: the slider, the Fit button and the tau^2 estimator, the
 full-Bayes and James-Stein toggles, the shrinkage and ridge readout, and a ruler that marks the
-slider's tau, the fitted tau_hat and the true tau."""
+slider's tau, the fitted tau_hat and the true tau.
+
+The slider is a Bokeh `Slider`: its steps are the rows of the comparison's tau grid, and the
+page moves the readout and the ruler by itself (`live_tau`); the server sets tau when the
+slider is let go, and moves the slider when tau changes there (Fit, a link, new data).
+"""
 
 from __future__ import annotations
 
@@ -10,14 +15,20 @@ import math
 import numpy as np
 import panel as pn
 import param
-from bokeh.models import ColumnDataSource, LabelSet, Range1d
+from bokeh.models import ColumnDataSource, Div, LabelSet, Range1d, Slider
 from bokeh.plotting import figure
 
+from ..compare import Comparison
+from ..ridge import ridge_penalty
 from .css import CSS
-from .panel_private import LiveFloatSlider
-from .state import PoolingState
+from .live_tau import row_of
+from .state import TAU_STEPS, PoolingState
 from .style import FITTED, TRUTH
-from .throttle import TEXT_DELAY_MS, Throttled
+from .throttle import Throttled
+
+REST_DELAY_MS = 250
+"""The server hears of tau when the slider is let go, and of a run of arrow-key steps (each of
+which Bokeh reports as a release) at most this often: the page shows each step by itself."""
 
 
 def _slider_format(end: float) -> str:
@@ -33,17 +44,18 @@ class TauControls(pn.viewable.Viewer):
 
     def __init__(self, **params: object) -> None:
         super().__init__(**params)
-        end = self.state.tau_max
-        self._slider = LiveFloatSlider.from_param(
-            self.state.param.tau,
-            name="tau: the spread of the true group means assumed by partial pooling",
+        self.slider = Slider(
+            title="tau: the spread of the true group means assumed by partial pooling",
             start=0.0,
-            end=end,
-            step=end / 400,
-            format=_slider_format(end),
+            end=1.0,
+            step=0.01,
+            value=self.state.tau,
             sizing_mode="stretch_width",
             css_classes=["tau-slider"],
+            tooltips=False,
         )
+        self._send_tau = Throttled(self._set_tau, REST_DELAY_MS)
+        self.slider.on_change("value_throttled", self._on_slider)
         self._fit = pn.widgets.Button.from_param(
             self.state.param.fit_tau, color="success", width=170, css_classes=["fit-tau"]
         )
@@ -74,15 +86,26 @@ class TauControls(pn.viewable.Viewer):
             ),
             align="center",
         )
-        self._readout = pn.pane.HTML(
-            sizing_mode="stretch_width", name="tau_readout", stylesheets=[CSS]
+        self.readout = Div(
+            name="tau_readout", sizing_mode="stretch_width", stylesheets=[CSS], margin=(0, 10)
         )
-        self._marks = ColumnDataSource(name="tau_marks")
-        self._ruler_range = Range1d(-0.02 * end, end)
+        self.marks = ColumnDataSource(name="tau_marks")
+        self._ruler_range = Range1d(-0.02, 1.0)
         self._ruler = self._build_ruler()
-        self._redraw(full=True)
-        self._write_later = Throttled(self._write_readout, TEXT_DELAY_MS)
-        self.state.param.watch(self._on_state, ["fit", "tau_hat", "data", "tau_max"])
+        self._redraw()
+        self.state.param.watch(self._on_state, ["comparison"])
+        self.state.param.watch(self._on_tau, ["tau"])
+
+    def _on_slider(self, attr: str, old: float, new: float) -> None:
+        self._released = new
+        self._send_tau()
+
+    def _set_tau(self) -> None:
+        self.state.tau = self._released
+
+    def _on_tau(self, event: param.parameterized.Event) -> None:
+        if self.slider.value != event.new:
+            self.slider.value = event.new
 
     def _build_ruler(self) -> figure:
         fig = figure(
@@ -101,7 +124,7 @@ class TauControls(pn.viewable.Viewer):
         fig.scatter(
             "x",
             "y",
-            source=self._marks,
+            source=self.marks,
             marker="marker",
             size=13,
             fill_color="color",
@@ -112,7 +135,7 @@ class TauControls(pn.viewable.Viewer):
                 x="x",
                 y="y",
                 text="text",
-                source=self._marks,
+                source=self.marks,
                 x_offset=8,
                 y_offset=-7,
                 text_font_size="12px",
@@ -121,83 +144,94 @@ class TauControls(pn.viewable.Viewer):
         )
         return fig
 
-    def _on_state(self, *events: param.parameterized.Event) -> None:
-        with pn.io.hold():
-            self._redraw(full=any(e.name != "fit" for e in events))
+    def _on_state(self, event: param.parameterized.Event) -> None:
+        if not event.old.same_fit(event.new):
+            with pn.io.hold():
+                self._redraw()
 
-    def _redraw(self, full: bool) -> None:
-        self._draw_marks(full)
-        if full:
-            self._write_readout()
-        else:
-            self._write_later()
-
-    def _draw_marks(self, full: bool) -> None:
-        state = self.state
-        if full:
-            end = state.tau_max
-            self._slider.param.update(end=end, step=end / 400, format=_slider_format(end))
-            self._ruler_range.update(start=-0.02 * end, end=end)
+    def _redraw(self) -> None:
+        """The slider's range and steps (the grid's), the readout and the ruler at tau."""
+        state, c = self.state, self.state.comparison
+        end = state.tau_max
+        self.slider.update(
+            end=end, step=end / TAU_STEPS, format=_slider_format(end), value=state.tau
+        )
+        self._ruler_range.update(start=-0.02 * end, end=end)
+        k = row_of(c)
+        self.readout.text = self.readout_rows(c)[k]
         true_tau = state.tau_true if state.source == "simulated" else math.nan
-        self._marks.data = {
-            "x": [state.tau, state.tau_hat, true_tau],
+        self.marks.data = {
+            "x": [c.path.tau[k], c.fit.tau, true_tau],
             "y": [2.0, 1.0, 0.0],
             "marker": ["inverted_triangle", FITTED.marker, TRUTH.marker],
             "color": ["#000000", FITTED.color, TRUTH.color],
             "line": ["#000000", FITTED.color, TRUTH.outline],
             "text": [
-                f"slider tau = {state.tau:.4g}",
-                f"tau_hat = {state.tau_hat:.4g}",
+                self.mark_rows(c)[k],
+                f"tau_hat = {c.fit.tau:.4g}",
                 f"true tau = {true_tau:.4g}",
             ],
         }
 
-    def _write_readout(self) -> None:
-        state = self.state
-        b = state.fit.shrinkage
-        small, large = int(np.argmax(b)), int(np.argmin(b))
-        n = state.data.n
-        which = (
-            (f"(n = {n[small]})", f"(n = {n[large]})")
-            if n is not None
-            else ("(largest se)", "(smallest se)")
-        )
-        penalty = state.ridge_penalty
-        if penalty is None:
-            penalty_text = ""
-        else:
-            shown = "∞ (complete pooling)" if math.isinf(penalty) else f"{penalty:.3g}"
-            penalty_text = (
-                f"; ridge penalty &lambda; = sigma&sup2;/tau&sup2; = "
-                f"<span class='lambda'>{shown}</span>"
-            )
-        truth = f"; true tau = {state.tau_true:.4g}" if state.source == "simulated" else ""
-        if state.nu_in_use is None:
-            groups = (f"the least precise group {which[0]}", f"the most precise {which[1]}")
-        else:  # under a t population B_j also falls with the distance from mu
-            labels = state.data.labels
-            groups = (html.escape(str(labels[small])), html.escape(str(labels[large])))
-        self._readout.object = (
-            f"<div class='tau-readout'><b>tau = {state.tau:.4g}</b>: shrinkage B_j = "
-            f"<span class='b-small'>{b[small]:.3f}</span> for {groups[0]} "
-            f"to <span class='b-large'>{b[large]:.3f}</span> for {groups[1]}"
-            f"{penalty_text}; mu_hat = {state.fit.mu:.4g}."
-            f"<br>Fitted tau_hat = "
-            f"<span class='tau-hat'>{state.tau_hat:.4g}</span> "
-            f"({html.escape(self._tau_hat_source())}){truth}.</div>"
-        )
+    @staticmethod
+    def mark_rows(c: Comparison) -> list[str]:
+        """The ruler's label of the slider's mark at each grid tau."""
+        return [f"slider tau = {tau:.4g}" for tau in c.path.tau]
 
-    def _tau_hat_source(self) -> str:
-        nu = self.state.nu_in_use
+    def readout_rows(self, c: Comparison) -> list[str]:
+        """The readout at each grid tau: the shrinkage of the least and most pooled group, the
+        ridge penalty (when the groups share a sigma), mu_hat, and tau_hat with its source."""
+        state, data, path = self.state, c.data, c.path
+        sigma = data.sigma
+        nu = getattr(c.model, "nu", None)
+        truth = f"; true tau = {state.tau_true:.4g}" if state.source == "simulated" else ""
+        fitted = (
+            f"<br>Fitted tau_hat = <span class='tau-hat'>{c.fit.tau:.4g}</span> "
+            f"({html.escape(self._tau_hat_source(nu))}){truth}.</div>"
+        )
+        n, labels = data.n, data.labels
+        if nu is None:  # B_j = v_j / (v_j + tau^2) orders the groups by v_j at every tau
+            small = np.full(path.tau.size, np.argmax(data.v))
+            large = np.full(path.tau.size, np.argmin(data.v))
+        else:  # under a t population B_j also falls with the distance from mu
+            small, large = np.argmax(path.shrinkage, axis=1), np.argmin(path.shrinkage, axis=1)
+        rows = []
+        for k, tau in enumerate(path.tau):
+            b = path.shrinkage[k]
+            i, j = small[k], large[k]
+            if nu is not None:
+                groups = (html.escape(str(labels[i])), html.escape(str(labels[j])))
+            elif n is not None:
+                groups = (f"the least precise group (n = {n[i]})", f"the most precise (n = {n[j]})")
+            else:
+                groups = ("the least precise group (largest se)", "the most precise (smallest se)")
+            if sigma is None:
+                penalty = ""
+            else:
+                lam = ridge_penalty(sigma, float(tau))
+                shown = "∞ (complete pooling)" if math.isinf(lam) else f"{lam:.3g}"
+                penalty = (
+                    f"; ridge penalty &lambda; = sigma&sup2;/tau&sup2; = "
+                    f"<span class='lambda'>{shown}</span>"
+                )
+            rows.append(
+                f"<div class='tau-readout'><b>tau = {tau:.4g}</b>: shrinkage B_j = "
+                f"<span class='b-small'>{b[i]:.3f}</span> for {groups[0]} "
+                f"to <span class='b-large'>{b[j]:.3f}</span> for {groups[1]}"
+                f"{penalty}; mu_hat = {path.mu[k]:.4g}.{fitted}"
+            )
+        return rows
+
+    def _tau_hat_source(self, nu: float | None) -> str:
         if nu is None:
             return self._method.value
         return f"marginal ML, Student-t population with nu = {nu:g}"
 
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Column(
-            self._slider,
+            pn.pane.Bokeh(self.slider, sizing_mode="stretch_width"),
             pn.Row(self._fit, self._method, self._toggles, align="start"),
-            self._readout,
+            pn.pane.Bokeh(self.readout, sizing_mode="stretch_width"),
             self._ruler,
             sizing_mode="stretch_width",
         )

@@ -11,9 +11,9 @@ Schedule = Callable[[Callable[[], None], int], object]
 """schedule(callback, ms): run callback once, ms milliseconds later."""
 
 TEXT_DELAY_MS = 40
-"""Text beside the figure (readouts, MSE table, results table) follows a burst of tau moves this
-much later, at most once per this interval, so that the browser repaints the circles first:
-re-laying out HTML costs about as much as the repaint."""
+"""The views the server redraws when tau is set there (the tabs, the results table) follow a
+burst of tau changes (arrow keys on the slider, each a release) this much later, at most once
+per this interval. The figure, readout and MSE table follow the slider in the page itself."""
 
 
 def served_document() -> Document | None:

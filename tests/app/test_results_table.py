@@ -3,6 +3,8 @@ the download in full precision."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -83,11 +85,24 @@ def test_a_student_t_population_that_fell_back_is_named_normal(state):
     assert state.upload(b"group,estimate,se\nA,1,1\nB,4,1\n", "two.csv")
     assert "at least 3 groups" in state.population_problem
     y, v = state.data.y, state.data.v
+    tau2 = estimate_tau2(y, v, "HE")
+    fit = partial_pool(y, v, tau2)
     assert view._csv().getvalue().splitlines()[:3] == [
         "# Normal population, tau^2 by HE",
-        f"# tau2 = {estimate_tau2(y, v, 'HE'):.6g}; tau = {state.tau_hat:.6g}",
-        f"# mu = {state.fit.mu:.6g} (se {partial_pool(y, v, state.tau**2).mu_se:.6g})",
+        f"# tau2 = {tau2:.6g}; tau = {math.sqrt(tau2):.6g}",
+        f"# mu = {fit.mu:.6g} (se {fit.mu_se:.6g})",
     ]
+
+
+def test_a_tau_move_and_new_data_redraw_the_table(state):
+    view = ResultsTable(state=state)
+    tau = float(state.comparison.path.tau[10])
+    state.tau = tau  # on the grid: a tau move alone
+    fit = partial_pool(state.data.y, state.data.v, tau**2)
+    np.testing.assert_allclose(view._table.value["B_j"], fit.shrinkage, atol=5e-4)
+    assert "tau^2 given; tau2 = " in view._model.object
+    state.param.update(J=20, seed=8)
+    assert len(view._table.value) == 20
 
 
 def test_summary_data_have_no_n_and_no_truth_columns(state):

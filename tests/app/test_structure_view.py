@@ -45,3 +45,10 @@ def test_the_population_note_says_why_a_t_population_is_not_used():
     assert "at least 3 groups" in chooser._population_note.object
     state.population = "normal"
     assert not chooser._nu.visible and not chooser._population_note.visible
+
+
+def test_the_nu_slider_spans_nus_bounds():
+    state = PoolingState(population="student-t")
+    chooser = StructureChooser(state=state)
+    nu = chooser._nu
+    assert (nu.start, nu.end, nu.step) == (*state.param.nu.bounds, state.param.nu.step)

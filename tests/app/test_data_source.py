@@ -56,3 +56,13 @@ def test_the_upload_box_shows_only_for_uploads(state):
     assert not box.visible
     state.source = "upload"
     assert box.visible
+
+
+def test_the_note_names_the_data_on_show_and_ignores_tau_moves(state):
+    view = DataSource(state=state)
+    assert f"{state.data.J} groups" in view._note.object
+    state.source = "eight_schools"
+    assert "8 groups" in view._note.object and state.data.title in view._note.object
+    note = view._note.object
+    state.tau = 3.0
+    assert view._note.object is note

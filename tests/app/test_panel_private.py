@@ -13,38 +13,14 @@ import pytest
 from bokeh.document import Document
 from conftest import upload_chunk
 from panel.models.file_dropper import UploadEvent
-from panel.reactive import Syncable
 
 from partialpool.app.panel_private import (
     CHECKED_WITH,
     BoundedFileDropper,
-    LiveFloatSlider,
     run_periodically,
 )
 
 CHECKED = f"assumed as of Panel {CHECKED_WITH}; this is Panel {pn.__version__}"
-
-
-class RecordingDocument:
-    """The part of a served Bokeh document that `Syncable._server_change` uses."""
-
-    session_context = object()
-
-    def __init__(self) -> None:
-        self.delays: list[int] = []
-
-    def add_timeout_callback(self, callback: object, delay_ms: int) -> None:
-        self.delays.append(delay_ms)
-
-
-def test_a_browser_change_is_handled_debounce_ms_later():
-    assert Syncable.__dict__["_debounce"] == 50, CHECKED  # the wait LiveFloatSlider shortens
-    delays = []
-    for slider in (pn.widgets.FloatSlider(), LiveFloatSlider()):
-        doc = RecordingDocument()
-        slider._server_change(doc, "ref", None, "value", 0.0, 0.5)
-        delays += doc.delays
-    assert delays == [50, 2], CHECKED
 
 
 def test_file_dropper_keeps_parameters_renamed_to_none_off_its_model():

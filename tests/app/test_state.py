@@ -30,7 +30,7 @@ def test_defaults_show_the_point():
     assert state.J == 12 and state.n_range == (2, 40) and state.tau_true == state.sigma / 2
     n = state.data.n
     assert n.min() <= 5 and n.max() >= 30  # small and large groups coexist
-    e = state.errors
+    e = state.comparison.mse
     assert e["empirical_bayes"] < e["no_pool"] < e["complete_pool"]
 
 
@@ -43,23 +43,21 @@ def test_data_come_from_the_core():
 
 def test_moving_tau_changes_theta_hat_as_the_core_says():
     state = PoolingState()
-    before = state.fit.theta.copy()
+    before = state.comparison.pooled.theta.copy()
     state.tau = 0.123
     expected = partial_pool(state.data.y, state.data.v, 0.123**2)
-    np.testing.assert_array_equal(state.fit.theta, expected.theta)
-    np.testing.assert_array_equal(state.fit.shrinkage, expected.shrinkage)
-    assert not np.allclose(state.fit.theta, before)
+    np.testing.assert_array_equal(state.comparison.pooled.theta, expected.theta)
+    np.testing.assert_array_equal(state.comparison.pooled.shrinkage, expected.shrinkage)
+    assert not np.allclose(state.comparison.pooled.theta, before)
 
 
 def test_tau_zero_and_large_reach_the_two_extremes():
     state = PoolingState()
     state.tau = 0.0
     grand_mean = complete_pool(state.data.y, state.data.v).mu
-    np.testing.assert_allclose(state.fit.theta, grand_mean)
-    assert math.isinf(state.ridge_penalty)
+    np.testing.assert_allclose(state.comparison.pooled.theta, grand_mean)
     state.tau = 1000.0
-    np.testing.assert_allclose(state.fit.theta, state.data.y, atol=1e-5)
-    assert state.ridge_penalty == pytest.approx(state.sigma**2 / 1000.0**2)
+    np.testing.assert_allclose(state.comparison.pooled.theta, state.data.y, atol=1e-5)
 
 
 @pytest.mark.parametrize("method", ["HE", "REML", "DL"])
@@ -68,7 +66,7 @@ def test_fit_sets_tau_to_the_cores_tau_hat(method):
     state.tau = 2.0
     state.param.trigger("fit_tau")
     expected = math.sqrt(estimate_tau2(state.data.y, state.data.v, method))
-    assert state.tau == state.tau_hat == pytest.approx(expected, rel=1e-15)
+    assert state.tau == state.comparison.fit.tau == pytest.approx(expected, rel=1e-15)
 
 
 def test_mse_table_is_core_mse_of_each_estimator():
@@ -76,7 +74,7 @@ def test_mse_table_is_core_mse_of_each_estimator():
     state.tau = 0.3
     y, v, theta = state.data.y, state.data.v, state.simulation.theta
     tau2_hat = estimate_tau2(y, v, "HE")
-    assert state.errors == {
+    assert state.comparison.mse == {
         "no_pool": mse(no_pool(y), theta),
         "complete_pool": mse(complete_pool(y, v), theta),
         "partial_pool": mse(partial_pool(y, v, 0.09), theta),
@@ -86,7 +84,7 @@ def test_mse_table_is_core_mse_of_each_estimator():
         "james_stein": mse(james_stein(y, v, "zero"), theta),
         "james_stein_mean": mse(james_stein(y, v, "mean"), theta),
     }
-    assert state.outlier_errors == {}
+    assert state.comparison.outlier_mse == {}
 
 
 def test_an_outlier_group_is_scored_apart_from_the_rest():
@@ -95,29 +93,36 @@ def test_an_outlier_group_is_scored_apart_from_the_rest():
     assert data.J == 13 and data.labels[-1] == "outlier" and data.truth[-1] == 5.0
     np.testing.assert_array_equal(data.truth[:12], PoolingState(seed=11).data.truth)
     rest = slice(0, 12)
-    for key, (outlier, others) in state.outlier_errors.items():
-        theta = state.fit.theta if key == "partial_pool" else state._fixed[key]
+    for key, (outlier, others) in state.comparison.outlier_mse.items():
+        theta = (
+            state.comparison.pooled.theta
+            if key == "partial_pool"
+            else state.comparison.estimates[key].theta
+        )
         assert outlier == pytest.approx((theta[12] - 5.0) ** 2, rel=1e-14)
         assert others == pytest.approx(mse(theta[rest], data.truth[rest]), rel=1e-14)
-        assert state.errors[key] == pytest.approx((outlier + 12 * others) / 13, rel=1e-12)
+        assert state.comparison.mse[key] == pytest.approx((outlier + 12 * others) / 13, rel=1e-12)
     # at the pack's tau = 0.5 the Normal prior drags the outlier toward the pack (worse than
     # its own mean) and the pack's mu_hat toward the outlier
-    assert state.tau == 0.5 and state.fit.theta[12] < data.y[12] - 0.4
-    assert state.outlier_errors["partial_pool"][0] > 5 * state.outlier_errors["no_pool"][0]
-    assert state.fit.mu > PoolingState(seed=11).fit.mu + 0.2
+    assert state.tau == 0.5 and state.comparison.pooled.theta[12] < data.y[12] - 0.4
+    assert (
+        state.comparison.outlier_mse["partial_pool"][0]
+        > 5 * state.comparison.outlier_mse["no_pool"][0]
+    )
+    assert state.comparison.pooled.mu > PoolingState(seed=11).comparison.pooled.mu + 0.2
     state.outlier = False
-    assert state.data.J == 12 and state.outlier_errors == {}
+    assert state.data.J == 12 and state.comparison.outlier_mse == {}
 
 
 def test_changing_method_refits_and_rescores():
     state = PoolingState(seed=3)
-    he = state.tau_hat
+    he = state.comparison.fit.tau
     state.method = "REML"
     y, v = state.data.y, state.data.v
-    assert state.tau_hat == pytest.approx(math.sqrt(estimate_tau2(y, v, "REML")))
-    assert state.tau_hat != he
-    eb = partial_pool(y, v, state.tau_hat**2)
-    assert state.errors["empirical_bayes"] == pytest.approx(mse(eb, state.simulation.theta))
+    assert state.comparison.fit.tau == pytest.approx(math.sqrt(estimate_tau2(y, v, "REML")))
+    assert state.comparison.fit.tau != he
+    eb = partial_pool(y, v, state.comparison.fit.tau**2)
+    assert state.comparison.mse["empirical_bayes"] == pytest.approx(mse(eb, state.simulation.theta))
 
 
 def test_same_seed_same_data_new_seed_new_data():
@@ -136,7 +141,7 @@ def test_settings_resimulate_and_keep_tau():
     state.tau = 0.7
     state.param.update(J=40, n_range=(1, 3), sigma=2.0)
     assert state.data.n.size == 40 and state.data.n.max() <= 3
-    assert state.tau == 0.7 and state.fit.theta.size == 40
+    assert state.tau == 0.7 and state.comparison.pooled.theta.size == 40
 
 
 def test_row_order_sorts_by_size_and_mean():
@@ -171,25 +176,27 @@ def test_bundled_data_sets_are_pooled_at_their_tau_hat(name):
     data = datasets.load(name)
     np.testing.assert_array_equal(state.data.y, data.y)
     tau_hat = math.sqrt(estimate_tau2(data.y, data.v, "HE"))
-    assert state.tau_hat == state.tau == pytest.approx(tau_hat, rel=1e-15)
-    np.testing.assert_allclose(state.fit.theta, partial_pool(data.y, data.v, tau_hat**2).theta)
-    assert state.ridge_penalty is None  # no common sigma
+    assert state.comparison.fit.tau == state.tau == pytest.approx(tau_hat, rel=1e-15)
+    np.testing.assert_allclose(
+        state.comparison.pooled.theta, partial_pool(data.y, data.v, tau_hat**2).theta
+    )
+    assert state.data.sigma is None  # no common sigma, so no ridge penalty
 
 
 def test_eight_schools_has_no_truth_so_no_errors():
     state = PoolingState(source="eight_schools")
-    assert state.errors == {}
+    assert state.comparison.mse == {}
     state.tau = 10.0
-    assert state.errors == {}
+    assert state.comparison.mse == {}
 
 
 def test_efron_morris_is_scored_against_the_rest_of_the_season():
     state = PoolingState(source="efron_morris")
     data = state.data
-    assert state.errors["no_pool"] == pytest.approx(mse(no_pool(data.y), data.truth))
-    ratio = state.errors["empirical_bayes"] / state.errors["no_pool"]
+    assert state.comparison.mse["no_pool"] == pytest.approx(mse(no_pool(data.y), data.truth))
+    ratio = state.comparison.mse["empirical_bayes"] / state.comparison.mse["no_pool"]
     assert ratio < 0.35  # Efron and Morris (1975): James-Stein is about 3.5 times better
-    js_ratio = state.errors["james_stein_mean"] / state.errors["no_pool"]
+    js_ratio = state.comparison.mse["james_stein_mean"] / state.comparison.mse["no_pool"]
     assert js_ratio < 0.35
 
 
@@ -199,7 +206,7 @@ def test_a_good_upload_is_shown_and_scored():
     assert state.source == "upload" and state.problem == ""
     assert list(state.data.labels) == ["A", "B", "C"] and state.data.title == "mine.csv"
     np.testing.assert_array_equal(state.data.truth, [1.5, 4.0, 0.5])
-    assert set(state.errors) == {
+    assert set(state.comparison.mse) == {
         "no_pool",
         "complete_pool",
         "partial_pool",
@@ -214,10 +221,10 @@ def test_a_bad_upload_names_the_problem_and_keeps_the_data(content, message):
     state = PoolingState()
     assert state.upload(GOOD_UPLOAD, "good.csv")
     state.tau = 0.9
-    before, fit = state.data, state.fit
+    before, fit = state.data, state.comparison.pooled
     assert not state.upload(content, "bad.csv")
     assert state.problem.startswith("bad.csv: ") and message in state.problem
-    assert state.data is before and state.fit is fit and state.tau == 0.9
+    assert state.data is before and state.comparison.pooled is fit and state.tau == 0.9
     assert state.source == "upload"
 
 
@@ -264,108 +271,138 @@ def test_starting_on_upload_without_a_file_shows_the_simulation():
 def test_risk_curve_at_the_sliders_tau_is_the_tables_partial_pool_mse():
     state = PoolingState(seed=4)
     k = 37
-    state.tau = float(state.risk.tau[k])
-    assert state.risk.mse[k] == pytest.approx(state.errors["partial_pool"], rel=1e-12)
-    assert state.risk.no_pool == state.errors["no_pool"]
-    assert state.risk.complete_pool == pytest.approx(state.errors["complete_pool"], rel=1e-14)
+    state.tau = float(state.comparison.path.tau[k])
+    assert state.comparison.path_mse[k] == pytest.approx(
+        state.comparison.mse["partial_pool"], rel=1e-12
+    )
+    assert state.comparison.mse["no_pool"] == state.comparison.mse["no_pool"]
+    assert state.comparison.mse["complete_pool"] == pytest.approx(
+        state.comparison.mse["complete_pool"], rel=1e-14
+    )
 
 
 def test_grid_spans_the_tau_axis_and_follows_new_data():
     state = PoolingState(seed=4)
-    assert state.path.tau[0] == 0.0 and state.path.tau[-1] == state.tau_max == 3.0
-    expected = partial_pool_path(state.data.y, state.data.v, state.path.tau)
-    np.testing.assert_array_equal(state.path.theta, expected.theta)
+    assert (
+        state.comparison.path.tau[0] == 0.0
+        and state.comparison.path.tau[-1] == state.tau_max == 3.0
+    )
+    expected = partial_pool_path(state.data.y, state.data.v, state.comparison.path.tau)
+    np.testing.assert_array_equal(state.comparison.path.theta, expected.theta)
     state.source = "eight_schools"
-    assert state.risk is None
-    assert state.path.theta.shape == (201, 8) and state.tau_max == 55.0  # 3 x 18, rounded up
+    assert state.comparison.path_mse is None
+    assert (
+        state.comparison.path.theta.shape == (201, 8) and state.tau_max == 55.0
+    )  # 3 x 18, rounded up
 
 
 def test_tau_beyond_the_axis_extends_it():
     state = PoolingState(seed=4)
     state.tau = 7.3
-    assert state.tau_max == 7.5 and state.path.tau[-1] == 7.5
+    assert state.tau_max == 7.5 and state.comparison.path.tau[-1] == 7.5
 
 
 def test_posterior_follows_the_prior():
     state = PoolingState(source="eight_schools")
     y, v = state.data.y, state.data.v
-    assert state.posterior.prior == "uniform"
-    np.testing.assert_array_equal(state.posterior.theta_mean, full_bayes(y, v).theta_mean)
+    assert state.comparison.posterior.prior == "uniform"
+    np.testing.assert_array_equal(
+        state.comparison.posterior.theta_mean, full_bayes(y, v).theta_mean
+    )
     assert state.prior_scale == 10.0  # median se_j of the eight schools is 10.5
     state.prior = "half-cauchy"
     expected = full_bayes(y, v, "half-cauchy", 10.0)
-    np.testing.assert_array_equal(state.posterior.tau_density, expected.tau_density)
+    np.testing.assert_array_equal(state.comparison.posterior.tau_density, expected.tau_density)
     state.prior_scale = 25.0
-    assert state.posterior.scale == 25.0
-    assert "full_bayes" not in state.errors  # no truth to score against
+    assert state.comparison.posterior.scale == 25.0
+    assert "full_bayes" not in state.comparison.mse  # no truth to score against
 
 
 def test_full_bayes_is_scored_when_the_truth_is_known():
     state = PoolingState(source="efron_morris")
     fb = full_bayes(state.data.y, state.data.v)
-    assert state.errors["full_bayes"] == mse(fb.theta_mean, state.data.truth)
+    assert state.comparison.mse["full_bayes"] == mse(fb.theta_mean, state.data.truth)
     state.prior = "half-cauchy"
     fb = full_bayes(state.data.y, state.data.v, "half-cauchy", state.prior_scale)
-    assert state.errors["full_bayes"] == mse(fb.theta_mean, state.data.truth)
+    assert state.comparison.mse["full_bayes"] == mse(fb.theta_mean, state.data.truth)
 
 
 def test_two_groups_have_no_flat_prior_posterior():
     state = PoolingState()
     assert state.upload(b"group,estimate,se\na,1.0,0.5\nb,3.0,0.8\n", "two.csv")
-    assert state.posterior is None
-    assert "choose the half-Cauchy prior" in state.posterior_problem
+    assert state.comparison.posterior is None
+    assert "choose the half-Cauchy prior" in state.comparison.posterior_problem
     state.prior = "half-cauchy"
-    assert state.posterior is not None and state.posterior_problem == ""
+    assert state.comparison.posterior is not None and state.comparison.posterior_problem == ""
 
 
 def test_a_student_t_population_pools_by_the_cores_t_posterior():
     state = PoolingState(seed=11, outlier=True, outlier_shift=6.0)
-    normal_fit = state.fit
+    normal_fit = state.comparison.pooled
     state.population = "student-t"
     y, v = state.data.y, state.data.v
     fitted = fit_t(y, v, 4.0)
-    assert state.tau_hat == fitted.tau and state.fit.mu == fitted.mu
+    assert state.comparison.fit.tau == fitted.tau and state.comparison.pooled.mu == fitted.mu
     state.tau = 0.5
     t = partial_pool_t(y, v, 0.5, 4.0, fitted.mu)
-    np.testing.assert_array_equal(state.fit.theta, t.theta)
-    np.testing.assert_array_equal(state.fit.shrinkage, t.shrinkage)
-    assert state.errors["empirical_bayes"] == mse(fitted.pooling.theta, state.data.truth)
+    np.testing.assert_array_equal(state.comparison.pooled.theta, t.theta)
+    np.testing.assert_array_equal(state.comparison.pooled.shrinkage, t.shrinkage)
+    assert state.comparison.mse["empirical_bayes"] == mse(fitted.pooling.theta, state.data.truth)
     # the risk curve and the paths are the t model's too: at a grid tau they are the table's
     k = 40
-    state.tau = float(state.path.tau[k])
-    np.testing.assert_allclose(state.path.theta[k], state.fit.theta, rtol=1e-14)
-    assert state.risk.mse[k] == pytest.approx(state.errors["partial_pool"], rel=1e-14)
+    state.tau = float(state.comparison.path.tau[k])
+    np.testing.assert_allclose(
+        state.comparison.path.theta[k], state.comparison.pooled.theta, rtol=1e-14
+    )
+    assert state.comparison.path_mse[k] == pytest.approx(
+        state.comparison.mse["partial_pool"], rel=1e-14
+    )
     # at the pack's tau the t population lets the outlier keep its mean; the Normal does not
     state.tau = 0.5
-    assert state.fit.shrinkage[-1] < 0.05 < normal_fit.shrinkage[-1]
+    assert state.comparison.pooled.shrinkage[-1] < 0.05 < normal_fit.shrinkage[-1]
     state.nu = 30.0
-    assert state.tau_hat == fit_t(y, v, 30.0).tau
+    assert state.comparison.fit.tau == fit_t(y, v, 30.0).tau
     state.population = "normal"
-    assert state.tau_hat == pytest.approx(math.sqrt(estimate_tau2(y, v, "HE")), rel=1e-15)
-    np.testing.assert_array_equal(state.fit.theta, partial_pool(y, v, 0.25).theta)
+    assert state.comparison.fit.tau == pytest.approx(
+        math.sqrt(estimate_tau2(y, v, "HE")), rel=1e-15
+    )
+    np.testing.assert_array_equal(state.comparison.pooled.theta, partial_pool(y, v, 0.25).theta)
 
 
 def test_the_state_names_the_model_and_estimator_in_use():
     state = PoolingState(seed=11)
-    assert (state.nu_in_use, state.tau_method) == (None, None)  # simulated data keep tau = 0.5
+    assert (getattr(state.model, "nu", None), state.comparison.tau_method) == (
+        None,
+        None,
+    )  # simulated data keep tau = 0.5
     state.param.trigger("fit_tau")
-    assert (state.nu_in_use, state.tau_method) == (None, "HE")
-    assert state.fit.mu_se == partial_pool(state.data.y, state.data.v, state.tau**2).mu_se > 0
+    assert (getattr(state.model, "nu", None), state.comparison.tau_method) == (None, "HE")
+    assert (
+        state.comparison.pooled.mu_se
+        == partial_pool(state.data.y, state.data.v, state.tau**2).mu_se
+        > 0
+    )
     state.method = "REML"
     state.param.trigger("fit_tau")
-    assert state.tau_method == "REML"
-    state.tau = state.tau_hat + 0.1
-    assert state.tau_method is None  # the slider's own tau
+    assert state.comparison.tau_method == "REML"
+    state.tau = state.comparison.fit.tau + 0.1
+    assert state.comparison.tau_method is None  # the slider's own tau
     state.population = "student-t"
     state.param.trigger("fit_tau")
-    assert (state.nu_in_use, state.tau_method) == (4.0, "marginal ML")
+    assert (getattr(state.model, "nu", None), state.comparison.tau_method) == (4.0, "marginal ML")
     # fit_t gives no standard error of mu yet: NaN ("not available"), never 0
-    assert state.fit.mu_se == fit_t(state.data.y, state.data.v, 4.0).mu_se > 0
+    assert state.comparison.pooled.mu_se == fit_t(state.data.y, state.data.v, 4.0).mu_se > 0
     state.nu = 9.0
-    assert state.nu_in_use == 9.0
+    assert getattr(state.model, "nu", None) == 9.0
     assert state.upload(b"group,estimate,se\nA,1,1\nB,2,1\n", "two.csv")
-    assert (state.nu_in_use, state.tau_method) == (None, "REML")  # fell back to the Normal
-    assert state.fit.mu_se == partial_pool(state.data.y, state.data.v, state.tau**2).mu_se
+    assert (getattr(state.model, "nu", None), state.comparison.tau_method) == (
+        None,
+        "REML",
+    )  # fell back to the Normal
+    assert (
+        state.comparison.pooled.mu_se
+        == partial_pool(state.data.y, state.data.v, state.tau**2).mu_se
+    )
 
 
 def test_two_groups_under_a_student_t_population_fall_back_to_the_normal_with_a_reason():
@@ -374,10 +411,12 @@ def test_two_groups_under_a_student_t_population_fall_back_to_the_normal_with_a_
     assert state.upload(b"group,estimate,se\nA,1,1\nB,2,1\n", "two.csv")
     assert "at least 3 groups" in state.population_problem
     y, v = state.data.y, state.data.v
-    assert state.tau_hat == math.sqrt(estimate_tau2(y, v, "HE"))
-    np.testing.assert_array_equal(state.fit.theta, partial_pool(y, v, state.tau**2).theta)
+    assert state.comparison.fit.tau == math.sqrt(estimate_tau2(y, v, "HE"))
+    np.testing.assert_array_equal(
+        state.comparison.pooled.theta, partial_pool(y, v, state.tau**2).theta
+    )
     state.source = "simulated"
     assert (
         state.population_problem == ""
-        and state.tau_hat == fit_t(state.data.y, state.data.v, 4.0).tau
+        and state.comparison.fit.tau == fit_t(state.data.y, state.data.v, 4.0).tau
     )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from partialpool import partial_pool
 from partialpool.app import PoolingState
 from partialpool.app.study import MonteCarloRun
 from partialpool.app.study_view import MonteCarloView, box_stats
@@ -40,7 +42,7 @@ def test_real_data_use_the_sliders_tau_and_mu_hat():
     state.tau = 6.0
     run = MonteCarloRun(state=state, replications=200)
     v, tau, mu = run.settings()
-    assert tau == 6.0 and mu == state.fit.mu
+    assert tau == 6.0 and mu == pytest.approx(partial_pool(state.data.y, state.data.v, 36.0).mu)
     np.testing.assert_array_equal(v, state.data.v)
 
 

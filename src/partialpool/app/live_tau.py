@@ -1,0 +1,144 @@
+"""The tau slider at frame rate: the page holds one precomputed row per grid tau and the slider
+selects one, with no message from the server per step.
+
+Per data or model change the server sends `rows`: for every tau of the comparison's grid
+(`Comparison.path`), the partial-pool estimates and shrinkage of each group, the readout and
+the MSE table as HTML, and the ruler's label, all computed by the core and formatted by the
+views in Python. A slider step runs `SELECT_ROW` in the browser: it finds the grid row of the
+slider's value (within 1e-12 of the grid's end, as `state.on_grid`) and copies it into the
+figure's source, the readout, the MSE table and the ruler in place, without syncing them back
+(BokehJS `setv(..., {sync: false})`), and writes tau into the URL. The server hears of tau
+when the slider is let go (`value_throttled`), to update the tabs and the results table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import param
+from bokeh.models import ColumnDataSource, CustomJS, Div, Slider
+
+from ..compare import Comparison
+from .state import PoolingState
+
+Rows = Callable[[Comparison], list[str]]
+"""A view's HTML (or text) for each row of the comparison's tau grid."""
+
+SELECT_ROW = """
+const show = (div, html) => {
+  const view = Bokeh.index.find_one(div);
+  if (view != null && view.markup_el instanceof HTMLElement) {
+    div.setv({text: html}, {silent: true});
+    view.markup_el.innerHTML = html;
+  } else {
+    div.setv({text: html}, {sync: false});
+  }
+};
+const t = rows.data;
+const n = t.tau.length;
+if (n === 0) return;
+const x = slider.value;
+let lo = 0, hi = n - 1;
+while (hi - lo > 1) {
+  const mid = (lo + hi) >> 1;
+  if (t.tau[mid] <= x) lo = mid; else hi = mid;
+}
+const k = Math.abs(t.tau[hi] - x) < Math.abs(t.tau[lo] - x) ? hi : lo;
+if (Math.abs(t.tau[k] - x) > 1e-12 * t.tau[n - 1]) return;
+const g = groups.data;
+const theta = t.theta[k], b = t.shrinkage[k];
+if (g.theta_hat.length !== theta.length) return;
+for (let j = 0; j < theta.length; j++) {
+  g.theta_hat[j] = theta[j];
+  g.shrinkage[j] = b[j];
+}
+groups.change.emit();
+show(readout, t.readout[k]);
+show(mse, t.mse[k]);
+marks.data.x[0] = t.tau[k];
+marks.data.text[0] = t.mark[k];
+marks.change.emit();
+const url = new URL(window.location.href);
+if (url.searchParams.get("tau") !== String(x)) {
+  url.searchParams.set("tau", String(x));
+  window.history.replaceState(window.history.state, "", url);
+}
+"""
+"""Runs in the browser on each slider step and whenever new rows or groups arrive (whichever
+comes last then sees a consistent page; a row of another size is skipped).
+
+`show` writes a Div's HTML into its view's content element (`MarkupView.markup_el`, BokehJS
+BOKEH_CHECKED_WITH) and sets the model's text silently: a text change through the model makes
+BokehJS rerender the Div and lay out the whole page, about 40 ms a step (benchmarks/app.py).
+Without that element it falls back to the model. tests/browser asserts the element is there."""
+
+BOKEH_CHECKED_WITH = "3.9.2"
+"""The BokehJS version whose MarkupView internals `SELECT_ROW` was read against."""
+
+
+def row_of(comparison: Comparison) -> int:
+    """The grid row nearest the comparison's tau: the row the page shows."""
+    return int(np.argmin(np.abs(comparison.path.tau - comparison.tau)))
+
+
+class LiveTau(param.Parameterized):
+    """Keeps the page's table of rows in step with the state, and links the slider to it."""
+
+    state = param.ClassSelector(class_=PoolingState)
+
+    def __init__(
+        self,
+        *,
+        slider: Slider,
+        groups: ColumnDataSource,
+        readout: tuple[Div, Rows],
+        mse: tuple[Div, Rows],
+        marks: tuple[ColumnDataSource, Rows],
+        **params: object,
+    ) -> None:
+        super().__init__(**params)
+        self._parts = {"readout": readout[1], "mse": mse[1], "mark": marks[1]}
+        self.rows = ColumnDataSource(name="tau_rows")
+        self._fill()
+        select = CustomJS(
+            args={
+                "rows": self.rows,
+                "slider": slider,
+                "groups": groups,
+                "readout": readout[0],
+                "mse": mse[0],
+                "marks": marks[0],
+            },
+            code=SELECT_ROW,
+        )
+        slider.js_on_change("value", select)
+        self.rows.js_on_change("data", select)
+        groups.js_on_change("data", select)
+        self.state.param.watch(
+            self._on_state, ["comparison", "show_full_bayes", "show_james_stein"]
+        )
+
+    def _on_state(self, *events: param.parameterized.Event) -> None:
+        if all(e.name == "comparison" and e.old.same_fit(e.new) for e in events):
+            return  # a tau move: the page has it already
+        self._fill()
+
+    def _fill(self) -> None:
+        c = self.state.comparison
+        path = c.path
+        self.rows.data = {
+            "tau": path.tau,
+            "theta": list(path.theta),
+            "shrinkage": list(path.shrinkage),
+            **{name: rows(c) for name, rows in self._parts.items()},
+        }
+
+    @property
+    def payload_bytes(self) -> int:
+        """The size of the rows sent per data or model change: 8 bytes per number, 1 per
+        character of text."""
+        data = self.rows.data
+        numbers = sum(np.asarray(data[k]).size for k in ("tau", "theta", "shrinkage")) * 8
+        text = sum(len(s) for k in self._parts for s in data[k])
+        return int(numbers + text)

@@ -1,0 +1,110 @@
+"""Figure 1 without a browser: its sources hold the comparison's numbers; new data replace
+the data, never the figure; a tau move is left to the page (see test_live_tau)."""
+
+from __future__ import annotations
+
+import numpy as np
+import panel as pn
+import pytest
+
+from partialpool import complete_pool, james_stein, partial_pool
+from partialpool.app import PoolingState
+from partialpool.app.figure import FADED_ALPHA, FULL_BAYES_OFFSET, ShrinkageFigure
+from partialpool.results import Z_95
+
+
+@pytest.fixture
+def state() -> PoolingState:
+    return PoolingState(seed=5)
+
+
+def test_figure_sources_hold_the_state(state):
+    view = ShrinkageFigure(state=state)
+    groups = view.groups.data
+    y, v = state.data.y, state.data.v
+    np.testing.assert_allclose(groups["theta_hat"], partial_pool(y, v, state.tau**2).theta, 1e-9)
+    np.testing.assert_array_equal(groups["ybar"], y)
+    np.testing.assert_array_equal(groups["theta"], state.simulation.theta)
+    assert len(view._observations.data["x"]) == state.simulation.values.size
+    rows = view._observations.data["y"]
+    assert np.all(np.abs(rows - state.order[state.simulation.groups]) <= 0.25)
+    assert view._grand_mean.data["x"][0] == pytest.approx(complete_pool(y, v).mu, rel=1e-12)
+    assert isinstance(view.__panel__(), pn.pane.Bokeh)
+
+
+def test_a_tau_move_sends_nothing_and_keeps_ranges_and_observations(state):
+    view = ShrinkageFigure(state=state)
+    figure, data, observations = view._figure, view.groups.data, view._observations.data
+    x_range = (view._x_range.start, view._x_range.end)
+    state.tau = float(state.comparison.path.tau[7])
+    assert view.groups.data is data and view._observations.data is observations
+    assert (view._x_range.start, view._x_range.end) == x_range and view._figure is figure
+
+
+def test_new_data_replace_data_not_the_figure(state):
+    view = ShrinkageFigure(state=state)
+    figure = view._figure
+    state.param.update(J=30, seed=99)
+    assert view._figure is figure
+    assert len(view.groups.data["row"]) == 30
+    assert view._figure.yaxis[0].ticker.ticks == list(range(30))
+    lo, hi = view._x_range.start, view._x_range.end
+    assert lo <= state.simulation.values.min() and hi >= state.simulation.values.max()
+
+
+def test_switching_data_keeps_every_column_the_same_length(state):
+    view = ShrinkageFigure(state=state)
+    for source, J in [("efron_morris", 18), ("eight_schools", 8), ("efron_morris", 18)]:
+        state.source = source
+        groups = view.groups.data
+        assert {len(column) for column in groups.values()} == {J}
+        y, v = state.data.y, state.data.v
+        np.testing.assert_allclose(
+            groups["theta_hat"], partial_pool(y, v, state.tau**2).theta, rtol=1e-9
+        )
+
+
+def test_full_bayes_glyph_is_the_posterior_and_follows_the_toggle(state):
+    view = ShrinkageFigure(state=state)
+    renderers = view._toggled["show_full_bayes"]
+    assert not any(r.visible for r in renderers)
+    state.show_full_bayes = True
+    assert all(r.visible for r in renderers)
+    fb = state.comparison.posterior
+    groups = view.groups.data
+    np.testing.assert_array_equal(groups["fb_mean"], fb.theta_mean)
+    np.testing.assert_allclose(groups["fb_high"], fb.theta_mean + Z_95 * fb.theta_sd)
+    state.prior = "half-cauchy"
+    np.testing.assert_array_equal(
+        view.groups.data["fb_mean"], state.comparison.posterior.theta_mean
+    )
+    items = [i for i in view._figure.legend[0].items if i.renderers[0] in renderers]
+    assert items and all(i.visible for i in items)
+
+
+def test_james_stein_glyphs_are_the_cores_estimates_and_follow_the_toggle(state):
+    view = ShrinkageFigure(state=state)
+    renderers = view._toggled["show_james_stein"]
+    assert not any(r.visible for r in renderers)
+    state.show_james_stein = True
+    assert all(r.visible for r in renderers)
+    y, v = state.data.y, state.data.v
+    groups = view.groups.data
+    np.testing.assert_array_equal(groups["js0"], james_stein(y, v, "zero").theta)
+    np.testing.assert_array_equal(groups["js_mean"], james_stein(y, v, "mean").theta)
+    np.testing.assert_array_equal(groups["js_row"], state.order - FULL_BAYES_OFFSET)
+    items = [i for i in view._figure.legend[0].items if i.renderers[0] in renderers]
+    assert len(items) == 2 and all(i.visible for i in items)
+
+
+@pytest.mark.parametrize("structure", ["separate", "pooled", "hierarchical"])
+def test_the_structure_fades_the_estimates_it_does_not_use(state, structure):
+    view = ShrinkageFigure(state=state)
+    state.structure = structure
+    shown = {"separate": ["no_pool"], "pooled": ["complete_pool"]}.get(
+        structure, ["no_pool", "complete_pool", "partial_pool"]
+    )
+    for name, renderers in view._estimators.items():
+        for renderer, alpha in renderers:
+            expected = alpha if name in shown else FADED_ALPHA * alpha
+            assert renderer.glyph.line_alpha == pytest.approx(expected)

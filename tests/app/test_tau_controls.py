@@ -1,0 +1,66 @@
+"""The tau controls without a browser: the slider follows the state and sets it when let go,
+its steps are the grid's, and the readout and ruler rows are the core's numbers."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from partialpool import ridge_penalty
+from partialpool.app import PoolingState
+from partialpool.app.state import TAU_STEPS
+from partialpool.app.tau_controls import TauControls
+
+
+@pytest.fixture
+def state() -> PoolingState:
+    return PoolingState()
+
+
+def test_the_slider_follows_the_state_and_sets_it_when_let_go(state):
+    controls = TauControls(state=state)
+    state.param.trigger("fit_tau")
+    assert controls.slider.value == state.comparison.fit.tau
+    assert f"{state.comparison.fit.tau:.4g}" in controls.readout.text
+    controls.slider.trigger("value_throttled", None, 0.25)  # what the page sends on release
+    assert state.tau == 0.25
+    state.tau_true = 4.0
+    assert controls.slider.end == state.tau_max >= 4.0
+    assert controls.slider.step == pytest.approx(state.tau_max / TAU_STEPS)
+    # every slider step is a row of the grid the page looks up
+    steps = np.arange(TAU_STEPS + 1) * controls.slider.step
+    grid = state.comparison.path.tau
+    assert np.all(np.min(np.abs(steps[:, None] - grid[None, :]), axis=1) <= 1e-12 * grid[-1])
+
+
+def test_each_readout_row_is_the_cores_shrinkage_penalty_and_mean(state):
+    controls = TauControls(state=state)
+    c = state.comparison
+    rows = controls.readout_rows(c)
+    assert len(rows) == c.path.tau.size
+    i, j = int(np.argmax(state.data.v)), int(np.argmin(state.data.v))
+    for k in (0, 40, len(rows) - 1):
+        tau, b = c.path.tau[k], c.path.shrinkage[k]
+        assert f"<b>tau = {tau:.4g}</b>" in rows[k]
+        assert f"<span class='b-small'>{b[i]:.3f}</span>" in rows[k]
+        assert f"<span class='b-large'>{b[j]:.3f}</span>" in rows[k]
+        assert f"(n = {state.data.n[j]})" in rows[k]
+        lam = ridge_penalty(state.sigma, tau)
+        assert ("∞" if math.isinf(lam) else f"{lam:.3g}") in rows[k]
+        assert f"mu_hat = {c.path.mu[k]:.4g}" in rows[k]
+    assert controls.mark_rows(c)[40] == f"slider tau = {c.path.tau[40]:.4g}"
+
+
+def test_the_readout_names_the_population_in_use(state):
+    controls = TauControls(state=state)
+    assert "(HE)" in controls.readout.text and not controls._method.disabled
+    state.population = "student-t"
+    assert "(marginal ML, Student-t population with nu = 4)" in controls.readout.text
+    assert controls._method.disabled  # the tau^2 estimator is not used
+    # with two groups the t cannot be fitted and the Normal is shown: say so, and let the
+    # estimator be chosen again
+    assert state.upload(b"group,estimate,se\nA,1,1\nB,3,1\n", "two.csv")
+    assert state.population_problem and "(HE)" in controls.readout.text
+    assert "Student-t" not in controls.readout.text and not controls._method.disabled
