@@ -69,6 +69,14 @@ class Session:
         )
         self.page.wait_for_selector(".tau-slider .noUi-handle", timeout=30_000)
         self.load_seconds = time.perf_counter() - start
+        # the rest of the page follows the figure (app.py's `after_the_figure`)
+        for deferred in (
+            ".mse-table, .no-truth",
+            ".views",
+            ".results-table",
+            ".data-select, select",
+        ):
+            self.page.wait_for_selector(deferred, state="attached", timeout=30_000)
         return self
 
     def column(self, source: str, name: str) -> list[float]:
