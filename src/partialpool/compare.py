@@ -90,10 +90,8 @@ class Comparison:
         context = Context(
             y=y, v=v, model=self.model, fit=self.fit, tau2=tau2, posterior=self.posterior
         )
-        estimates = {
-            key: (ESTIMATORS[key].estimate(context) if ESTIMATORS[key].moves_with_tau else e)
-            for key, e in self.estimates.items()
-        }
+        moving = [key for key in self.estimates if ESTIMATORS[key].moves_with_tau]
+        estimates = {**self.estimates, **_run(context, moving)}
         overall, outlier = scores(self.data, {key: e.theta for key, e in estimates.items()})
         return replace(
             self,
@@ -169,12 +167,7 @@ def compare(
         else (None, "not asked for")
     )
     context = Context(y=y, v=v, model=model, fit=fit, tau2=tau2, posterior=posterior)
-    estimates = {
-        key: result
-        for key in keys
-        if y.size >= ESTIMATORS[key].min_groups
-        and (result := ESTIMATORS[key].estimate(context)) is not None
-    }
+    estimates = _run(context, keys)
     pooled = model.pool(y, v, tau2, fit)
     path = path_mse = path_outlier = None
     if tau_grid is not None:
@@ -201,6 +194,17 @@ def compare(
         prior=prior,
         scale=scale if prior == "half-cauchy" else None,
     )
+
+
+def _run(context: Context, keys: Iterable[str]) -> dict[str, GroupEstimates]:
+    """The estimates of the registered estimators `keys` that apply: enough groups, and a
+    result (an estimator returns None where it has none, e.g. full Bayes without a posterior)."""
+    return {
+        key: result
+        for key in keys
+        if context.y.size >= ESTIMATORS[key].min_groups
+        and (result := ESTIMATORS[key].estimate(context)) is not None
+    }
 
 
 def _path_scores(data: GroupData, theta: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:

@@ -6,6 +6,7 @@ import pytest
 
 from partialpool import mse, partial_pool
 from partialpool.app import PoolingState
+from partialpool.app.main_views import main_views
 from partialpool.app.score_table import MSETable
 from partialpool.estimators import ESTIMATORS, Estimator, GroupEstimates
 
@@ -16,7 +17,7 @@ def state() -> PoolingState:
 
 
 def test_the_table_shows_each_number_and_marks_the_best(state):
-    table = MSETable(state=state)
+    table = main_views(state).mse_table  # its text comes with the rows
     c = state.comparison
     k = 0  # tau = 0: partial pooling is complete pooling
     text = table.rows(c)[k]
@@ -53,7 +54,7 @@ def test_an_outlier_is_scored_apart_at_every_row(state):
 
 
 def test_without_a_truth_the_table_says_why(state):
-    table = MSETable(state=state)
+    table = main_views(state).mse_table
     state.source = "eight_schools"
     assert "no-truth" in table.pane.text
 
@@ -70,5 +71,5 @@ def test_a_registered_estimator_gets_its_row(state, monkeypatch):
     )
     monkeypatch.setitem(ESTIMATORS, toy.key, toy)
     state.seed = 3  # new data: the comparison runs every registered estimator
-    text = MSETable(state=state).pane.text
+    text = main_views(state).mse_table.pane.text
     assert "data-estimator='toy'" in text and "Toy estimator" in text

@@ -10,6 +10,7 @@ import pytest
 
 from partialpool import ridge_penalty
 from partialpool.app import PoolingState
+from partialpool.app.main_views import main_views
 from partialpool.app.state import TAU_STEPS
 from partialpool.app.tau_controls import TauControls
 
@@ -20,7 +21,7 @@ def state() -> PoolingState:
 
 
 def test_the_slider_follows_the_state_and_sets_it_when_let_go(state):
-    controls = TauControls(state=state)
+    controls = main_views(state).controls  # the readout's text comes with the page's rows
     state.param.trigger("fit_tau")
     assert controls.slider.value == state.comparison.fit.tau
     assert f"{state.comparison.fit.tau:.4g}" in controls.readout.text
@@ -54,7 +55,7 @@ def test_each_readout_row_is_the_cores_shrinkage_penalty_and_mean(state):
 
 
 def test_the_readout_names_the_population_in_use(state):
-    controls = TauControls(state=state)
+    controls = main_views(state).controls
     assert "(HE)" in controls.readout.text and not controls._method.disabled
     state.population = "student-t"
     assert "(marginal ML, Student-t population with nu = 4)" in controls.readout.text

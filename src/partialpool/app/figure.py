@@ -20,7 +20,7 @@ from ..estimators import GroupEstimates
 from ..groupdata import GroupData
 from ..results import Z_95
 from .live_tau import row_of
-from .state import PoolingState
+from .state import PoolingState, tau_move
 from .style import (
     FULL_BAYES,
     GRAND_MEAN,
@@ -198,8 +198,9 @@ class ShrinkageFigure(pn.viewable.Viewer):
         return self._groups
 
     def _on_state(self, *events: param.parameterized.Event) -> None:
-        moved = [e for e in events if e.name == "comparison" and e.old.same_fit(e.new)]
-        names = {e.name for e in events if e not in moved}
+        names = {e.name for e in events if not tau_move(e)}
+        if not names:
+            return  # a tau move: the page has moved the circles (`live_tau`)
         with pn.io.hold():
             if names <= {"show_full_bayes", "show_james_stein"}:
                 self._show_toggled()

@@ -20,7 +20,7 @@ import param
 from bokeh.models import ColumnDataSource, CustomJS, Div, Slider
 
 from ..compare import Comparison
-from .state import PoolingState
+from .state import PoolingState, grid_row, tau_move
 
 Rows = Callable[[Comparison], list[str]]
 """A view's HTML (or text) for each row of the comparison's tau grid."""
@@ -79,11 +79,14 @@ BOKEH_CHECKED_WITH = "3.9.2"
 
 def row_of(comparison: Comparison) -> int:
     """The grid row nearest the comparison's tau: the row the page shows."""
-    return int(np.argmin(np.abs(comparison.path.tau - comparison.tau)))
+    return grid_row(comparison.path.tau, comparison.tau)
 
 
 class LiveTau(param.Parameterized):
-    """Keeps the page's table of rows in step with the state, and links the slider to it."""
+    """Keeps the page's table of rows in step with the state, and links the slider to it.
+
+    The views give the rows (`Rows`) and own the models; this object computes the rows once per
+    data, model or toggle change and writes the readout's and MSE table's text."""
 
     state = param.ClassSelector(class_=PoolingState)
 
@@ -99,6 +102,7 @@ class LiveTau(param.Parameterized):
     ) -> None:
         super().__init__(**params)
         self._parts = {"readout": readout[1], "mse": mse[1], "mark": marks[1]}
+        self._divs = {"readout": readout[0], "mse": mse[0]}
         self.rows = ColumnDataSource(name="tau_rows")
         self._fill()
         select = CustomJS(
@@ -120,19 +124,25 @@ class LiveTau(param.Parameterized):
         )
 
     def _on_state(self, *events: param.parameterized.Event) -> None:
-        if all(e.name == "comparison" and e.old.same_fit(e.new) for e in events):
-            return  # a tau move: the page has it already
+        if all(tau_move(e) for e in events):
+            return  # the page has it already
         self._fill()
 
     def _fill(self) -> None:
+        """Send the rows, and show the comparison's own row in the Divs (the page does so on
+        its own only once a row or the slider changes)."""
         c = self.state.comparison
         path = c.path
+        texts = {name: rows(c) for name, rows in self._parts.items()}
         self.rows.data = {
             "tau": path.tau,
             "theta": list(path.theta),
             "shrinkage": list(path.shrinkage),
-            **{name: rows(c) for name, rows in self._parts.items()},
+            **texts,
         }
+        k = row_of(c)
+        for name, div in self._divs.items():
+            div.text = texts[name][k]
 
     @property
     def payload_bytes(self) -> int:

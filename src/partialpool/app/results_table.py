@@ -13,8 +13,7 @@ import param
 
 from ..results import GroupTable, fit_lines, to_csv
 from .css import CSS
-from .state import PoolingState
-from .tau_axis import tau_move
+from .state import PoolingState, tau_move
 from .throttle import TEXT_DELAY_MS, Throttled
 
 SIGNIFICANT_DIGITS = 4

@@ -1,8 +1,8 @@
 """The MSE table beside the figure: each estimator's mean squared error against the true
 theta_j, the best row marked, or a note saying why nothing can be scored.
 
-The table is HTML in a Bokeh `Div`; `rows` gives it for every tau of the comparison's grid, so
-that the page shows the row of the slider's tau by lookup (`live_tau`).
+The table is HTML in a Bokeh `Div`; `rows` gives it for every tau of the comparison's grid, and
+`live_tau` shows the row of the slider's tau (in the page, by lookup).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from bokeh.models import Div
 from ..compare import Comparison
 from ..estimators import ESTIMATORS
 from .css import CSS
-from .live_tau import row_of
 from .state import PoolingState
 from .style import TOGGLED_ROWS
 
@@ -35,17 +34,6 @@ class MSETable(pn.viewable.Viewer):
     def __init__(self, **params: object) -> None:
         super().__init__(**params)
         self.pane = Div(name="mse_table", sizing_mode="stretch_width", stylesheets=[CSS])
-        self._draw()
-        self.state.param.watch(self._on_state, ["comparison"])
-        self.state.param.watch(lambda _: self._draw(), ["show_full_bayes", "show_james_stein"])
-
-    def _on_state(self, event: param.parameterized.Event) -> None:
-        if not event.old.same_fit(event.new):
-            self._draw()
-
-    def _draw(self) -> None:
-        c = self.state.comparison
-        self.pane.text = self.rows(c)[row_of(c)]
 
     def rows(self, c: Comparison) -> list[str]:
         """The table at each tau of the grid: only partial pooling's row moves with tau."""

@@ -60,11 +60,21 @@ def tau_grid(end: float, *taus: float) -> np.ndarray:
     return np.unique(np.concatenate([np.linspace(0.0, end, TAU_STEPS + 1), taus]))
 
 
+def grid_row(grid: np.ndarray, tau: float) -> int:
+    """The row of the grid point nearest tau."""
+    return int(np.argmin(np.abs(grid - tau)))
+
+
 def on_grid(grid: np.ndarray, tau: float) -> bool:
     """Whether tau is one of the grid's points, up to the rounding of a slider step: within
-    1e-12 of the grid's end (the page applies the same rule, see `live_tau.FIND_ROW`)."""
-    k = int(np.argmin(np.abs(grid - tau)))
-    return abs(float(grid[k]) - tau) <= 1e-12 * float(grid[-1])
+    1e-12 of the grid's end (the page applies the same rule, see `live_tau.SELECT_ROW`)."""
+    return abs(float(grid[grid_row(grid, tau)]) - tau) <= 1e-12 * float(grid[-1])
+
+
+def tau_move(event: param.parameterized.Event) -> bool:
+    """Whether a change of the state is a tau move alone: a new `comparison` that differs from
+    the old one only in tau (`Comparison.same_fit`)."""
+    return event.name == "comparison" and event.old is not None and event.old.same_fit(event.new)
 
 
 def typical_se(data: GroupData) -> float:

@@ -10,7 +10,7 @@ import param
 from bokeh.models import ColumnDataSource, LabelSet, Range1d
 from bokeh.plotting import figure
 
-from .state import PoolingState
+from .state import PoolingState, tau_move
 from .style import FITTED, SLIDER, TRUTH
 from .throttle import TEXT_DELAY_MS, Throttled
 
@@ -95,12 +95,6 @@ class TauMarks:
         if not len(self.source.data["x"]):
             return
         self.source.patch({"x": [(0, tau)], "text": [(0, f"slider {tau:.3g}")]})
-
-
-def tau_move(event: param.parameterized.Event) -> bool:
-    """Whether a change of the state is a tau move alone: a new `comparison` that differs from
-    the old one only in tau (`Comparison.same_fit`)."""
-    return event.name == "comparison" and event.old is not None and event.old.same_fit(event.new)
 
 
 class TauView(pn.viewable.Viewer):

@@ -36,6 +36,11 @@ def _slider_format(end: float) -> str:
     return "0." + "0" * max(1, 3 - math.floor(math.log10(end)))
 
 
+def mark_text(tau: float) -> str:
+    """The ruler's label of the slider's mark."""
+    return f"slider tau = {tau:.4g}"
+
+
 class TauControls(pn.viewable.Viewer):
     """The tau slider, the fit button, the shrinkage and ridge readouts, and a ruler that marks
     the slider's tau, the fitted tau_hat and the true tau."""
@@ -150,7 +155,8 @@ class TauControls(pn.viewable.Viewer):
                 self._redraw()
 
     def _redraw(self) -> None:
-        """The slider's range and steps (the grid's), the readout and the ruler at tau."""
+        """The slider's range and steps (the grid's) and the ruler at tau (the readout's text
+        comes from `live_tau`, which computes every row once)."""
         state, c = self.state, self.state.comparison
         end = state.tau_max
         self.slider.update(
@@ -158,7 +164,6 @@ class TauControls(pn.viewable.Viewer):
         )
         self._ruler_range.update(start=-0.02 * end, end=end)
         k = row_of(c)
-        self.readout.text = self.readout_rows(c)[k]
         true_tau = state.tau_true if state.source == "simulated" else math.nan
         self.marks.data = {
             "x": [c.path.tau[k], c.fit.tau, true_tau],
@@ -167,7 +172,7 @@ class TauControls(pn.viewable.Viewer):
             "color": ["#000000", FITTED.color, TRUTH.color],
             "line": ["#000000", FITTED.color, TRUTH.outline],
             "text": [
-                self.mark_rows(c)[k],
+                mark_text(c.path.tau[k]),
                 f"tau_hat = {c.fit.tau:.4g}",
                 f"true tau = {true_tau:.4g}",
             ],
@@ -176,7 +181,7 @@ class TauControls(pn.viewable.Viewer):
     @staticmethod
     def mark_rows(c: Comparison) -> list[str]:
         """The ruler's label of the slider's mark at each grid tau."""
-        return [f"slider tau = {tau:.4g}" for tau in c.path.tau]
+        return [mark_text(tau) for tau in c.path.tau]
 
     def readout_rows(self, c: Comparison) -> list[str]:
         """The readout at each grid tau: the shrinkage of the least and most pooled group, the
