@@ -51,19 +51,22 @@ def after_the_figure(build: Callable[[], object], **layout: object) -> pn.param.
     return pn.param.ParamFunction(build, defer_load=True, **layout)
 
 
-views = pn.Tabs(
-    ("Risk", RiskCurveView(state=state)),
-    ("Posterior", when_shown(lambda: PosteriorView(state=state))),
-    ("Paths", when_shown(lambda: ShrinkagePathsView(state=state))),
-    ("Monte Carlo", when_shown(lambda: MonteCarloView(run=MonteCarloRun(state=state)))),
-    ("Stein", when_shown(lambda: SteinView(state=state))),
-    ("Ridge", when_shown(lambda: RidgeView(state=state))),
-    ("Guide", pn.pane.Markdown(GUIDE)),
-    dynamic=True,
-    sizing_mode="stretch_width",
-    css_classes=["views"],
-    stylesheets=[TABS_CSS],
-)
+def tabs() -> pn.Tabs:
+    """The explanations beside the figure; each beyond the first is built when first opened."""
+    return pn.Tabs(
+        ("Risk", RiskCurveView(state=state)),
+        ("Posterior", when_shown(lambda: PosteriorView(state=state))),
+        ("Paths", when_shown(lambda: ShrinkagePathsView(state=state))),
+        ("Monte Carlo", when_shown(lambda: MonteCarloView(run=MonteCarloRun(state=state)))),
+        ("Stein", when_shown(lambda: SteinView(state=state))),
+        ("Ridge", when_shown(lambda: RidgeView(state=state))),
+        ("Guide", pn.pane.Markdown(GUIDE)),
+        dynamic=True,
+        sizing_mode="stretch_width",
+        css_classes=["views"],
+        stylesheets=[TABS_CSS],
+    )
+
 
 main = main_views(state)
 
@@ -80,14 +83,17 @@ template = pn.template.BootstrapTemplate(
             sizing_mode="stretch_width",
         )
     ],
-    main=[
-        problem,
-        pn.Row(
-            pn.Column(main.controls, main.figure, sizing_mode="stretch_width"),
-            after_the_figure(lambda: pn.Column(main.mse_table, views, width=470), width=470),
+    main=[  # one root: the template adds each item to the document apart, each a full pass
+        pn.Column(
+            problem,
+            pn.Row(
+                pn.Column(main.controls, main.figure, sizing_mode="stretch_width"),
+                after_the_figure(lambda: pn.Column(main.mse_table, tabs(), width=470), width=470),
+                sizing_mode="stretch_width",
+            ),
+            after_the_figure(lambda: ResultsTable(state=state), sizing_mode="stretch_width"),
             sizing_mode="stretch_width",
-        ),
-        after_the_figure(lambda: ResultsTable(state=state), sizing_mode="stretch_width"),
+        )
     ],
     sidebar_width=300,
 )

@@ -8,7 +8,7 @@ messages it causes, the first render against a bare Panel page, and the bytes pe
   Bokeh "OK" messages, are counted apart from its document patches).
 - First render: `app.py` and `benchmarks/bare_page.py` (one figure, 12 points) from the same
   `panel serve` process; navigation start to the first animation frame after the figure's view
-  has finished rendering; 1 cold + 6 warm loads each, alternating. Goal: app / bare <= 1.5.
+  has finished rendering; 1 cold + 10 warm loads each, alternating. Goal: app / bare <= 1.5.
 - Payload per data change at J = 200: the websocket bytes after "New data" in the browser, and
   `LiveTau.payload_bytes` in this process. Goal: <= 2 MB.
 - Server: the Python work of one tau move (on the tau grid, as the slider's release sends it)
@@ -276,7 +276,7 @@ def latency(chromium: object, base: str, J: int, presses: int) -> None:
     page, socket, errors = open_app(context, f"{base}/app?J={J}")
     rows = page.evaluate(
         "() => { const d = Bokeh.documents[0].get_model_by_name('tau_rows').data;"
-        " return [d.tau.length, d.theta[0].length]; }"
+        " return [d.tau.length, d.theta.shape[1]]; }"
     )
     page.evaluate(MEASURE)
     handle = page.locator(".tau-slider .noUi-handle").first
@@ -416,7 +416,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--screenshot", type=Path, help="save a full-page PNG of the app here")
     parser.add_argument("--presses", type=int, default=60, help="arrow keys (and drag moves)")
-    parser.add_argument("--warm", type=int, default=6, help="warm loads of each page")
+    parser.add_argument("--warm", type=int, default=10, help="warm loads of each page")
     parser.add_argument("--no-server", action="store_true", help="skip the in-process timing")
     args = parser.parse_args()
     browser(args.presses, args.warm, args.screenshot)

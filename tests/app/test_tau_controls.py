@@ -1,5 +1,6 @@
 """The tau controls without a browser: the slider follows the state and sets it when let go,
-its steps are the grid's, and the readout and ruler rows are the core's numbers."""
+its steps are the grid's, the readout rows are the core's numbers, and tau_hat and the true tau
+are marked under the slider's track."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from partialpool import ridge_penalty
 from partialpool.app import PoolingState
 from partialpool.app.main_views import main_views
 from partialpool.app.state import TAU_STEPS
-from partialpool.app.tau_controls import TauControls
+from partialpool.app.style import FITTED, TRUTH
+from partialpool.app.tau_controls import TauControls, scale_marks
 
 
 @pytest.fixture
@@ -51,7 +53,6 @@ def test_each_readout_row_is_the_cores_shrinkage_penalty_and_mean(state):
         lam = ridge_penalty(state.sigma, tau)
         assert ("∞" if math.isinf(lam) else f"{lam:.3g}") in rows[k]
         assert f"mu_hat = {c.path.mu[k]:.4g}" in rows[k]
-    assert controls.mark_rows(c)[40] == f"slider tau = {c.path.tau[40]:.4g}"
 
 
 def test_the_readout_names_the_population_in_use(state):
@@ -65,3 +66,23 @@ def test_the_readout_names_the_population_in_use(state):
     assert state.upload(b"group,estimate,se\nA,1,1\nB,3,1\n", "two.csv")
     assert state.population_problem and "(HE)" in controls.readout.text
     assert "Student-t" not in controls.readout.text and not controls._method.disabled
+
+
+def test_tau_hat_and_the_true_tau_are_marked_at_their_share_of_the_slider(state):
+    controls = TauControls(state=state)
+    end, tau_hat = state.tau_max, state.comparison.fit.tau
+    assert f"left: {100 * tau_hat / end:.4f}%; top: 0px" in controls.scale.text
+    assert f"left: {100 * state.tau_true / end:.4f}%; top: 16px" in controls.scale.text
+    assert f"tau_hat = {tau_hat:.4g}" in controls.scale.text
+    state.seed = 3  # new data: a new tau_hat, marked anew
+    assert f"tau_hat = {state.comparison.fit.tau:.4g}" in controls.scale.text
+    assert state.upload(b"group,estimate,se\nA,1,1\nB,3,1\nC,-2,1\n", "three.csv")
+    assert "true tau" not in controls.scale.text  # uploads have no truth
+
+
+def test_scale_marks_flip_their_label_past_the_middle_and_escape_it():
+    html = scale_marks(4.0, [(1.0, FITTED, "a<b"), (3.0, TRUTH, "c"), (float("nan"), TRUTH, "d")])
+    assert "class='tau-mark right' style='left: 25.0000%" in html
+    assert "class='tau-mark left' style='left: 75.0000%" in html
+    assert "a&lt;b" in html and ">d<" not in html
+    assert "left: 100.0000%" in scale_marks(1.0, [(7.0, FITTED, "beyond the end")])

@@ -55,3 +55,20 @@ def test_each_step_shows_partial_pool_at_the_sliders_tau_without_the_server(sess
     )
     assert f"tau={tau}" in session.page.url or f"tau={tau!r}" in session.page.url
     assert session.errors == []
+
+
+def test_tau_hat_is_marked_under_the_handle_when_the_slider_sits_there(session):
+    session.open()
+    session.page.locator(".fit-tau button").click()
+    tau_hat = PoolingState().comparison.fit.tau
+    session.page.wait_for_function(
+        "t => [...Bokeh.documents[0]._all_models.values()]"
+        ".find(m => m.type === 'Slider' && String(m.title).startsWith('tau:')).value === t",
+        arg=tau_hat,
+    )
+    session.page.wait_for_timeout(300)
+    handle = session.page.locator(".tau-slider .noUi-handle").first.bounding_box()
+    mark = session.page.locator(".tau-mark .symbol").first.bounding_box()
+    handle_x, mark_x = handle["x"] + handle["width"] / 2, mark["x"] + mark["width"] / 2
+    assert abs(handle_x - mark_x) <= 2.0, (handle_x, mark_x)
+    assert session.errors == []

@@ -13,7 +13,18 @@ import math
 import numpy as np
 import panel as pn
 import param
-from bokeh.models import ColumnDataSource, FixedTicker, HoverTool, Range1d, Title
+from bokeh.models import (
+    ColumnDataSource,
+    FixedTicker,
+    HBar,
+    HoverTool,
+    Legend,
+    LegendItem,
+    Line,
+    Range1d,
+    Segment,
+    Title,
+)
 from bokeh.plotting import figure
 
 from ..estimators import GroupEstimates
@@ -130,35 +141,39 @@ class ShrinkageFigure(pn.viewable.Viewer):
         fig.ygrid.grid_line_color = None
         fig.yaxis.ticker = FixedTicker(ticks=[])
         fig.yaxis.major_label_text_font_size = "11px"
-        bands = fig.hbar(
-            y="row",
-            height=1.0,
-            left="band_left",
-            right="band_right",
-            source=self._groups,
-            fill_color="#000000",
-            fill_alpha="band_alpha",
-            line_alpha=0.0,
-            hover_fill_color="#1a9641",
-            hover_fill_alpha=0.08,
-            hover_line_alpha=0.0,
+        legend = Legend(
+            orientation="horizontal", ncols=3, label_text_font_size="12px", click_policy="hide"
+        )
+        fig.add_layout(legend, "above")
+
+        def draw(source: ColumnDataSource, glyph: object, label: str = "", **kw: object):
+            """One renderer; BokehJS derives its faded and muted copies ("auto"), which
+            bokeh.plotting would build and send as two more models each."""
+            renderer = fig.add_glyph(source, glyph, **kw)
+            if label:
+                legend.items.append(LegendItem(label=label, renderers=[renderer]))
+            return renderer
+
+        band = {"y": "row", "height": 1.0, "left": "band_left", "right": "band_right"}
+        bands = draw(
+            self._groups,
+            HBar(**band, fill_color="#000000", fill_alpha="band_alpha", line_alpha=0.0),
+            hover_glyph=HBar(**band, fill_color="#1a9641", fill_alpha=0.08, line_alpha=0.0),
         )
         pull = {"line_color": PARTIAL_POOL.color, "line_alpha": 0.6, "line_width": 2}
-        pull_line = fig.segment("ybar", "row", "theta_hat", "row", source=self._groups, **pull)
-        fig.scatter("x", "y", source=self._observations, **OBSERVATION.scatter())
+        pull_line = draw(
+            self._groups, Segment(x0="ybar", y0="row", x1="theta_hat", y1="row", **pull)
+        )
+        draw(self._observations, OBSERVATION.marks("x", "y"), OBSERVATION.name)
         interval = {"line_color": OBSERVATION.color, "line_alpha": 0.5, "line_width": 3}
-        fig.segment("low", "row", "high", "row", source=self._intervals, **interval)
-        grand_mean = fig.line(
-            "x",
-            "y",
-            source=self._grand_mean,
-            line_dash="dashed",
-            line_color=GRAND_MEAN.color,
-            line_width=1.5,
-            legend_label=GRAND_MEAN.name,
+        draw(self._intervals, Segment(x0="low", y0="row", x1="high", y1="row", **interval))
+        grand_mean = draw(
+            self._grand_mean,
+            Line(x="x", y="y", line_dash="dashed", line_color=GRAND_MEAN.color, line_width=1.5),
+            GRAND_MEAN.name,
         )
         marks = {
-            column: fig.scatter(column, "row", source=self._groups, **glyph.scatter())
+            column: draw(self._groups, glyph.marks(column, "row"), glyph.name)
             for column, glyph in (("theta", TRUTH), ("ybar", NO_POOL), ("theta_hat", PARTIAL_POOL))
         }
         self._estimators = {
@@ -172,20 +187,18 @@ class ShrinkageFigure(pn.viewable.Viewer):
         bar = {"line_color": FULL_BAYES.color, "line_width": 2, "line_alpha": 0.8}
         self._toggled = {
             "show_full_bayes": [
-                fig.segment("fb_low", "fb_row", "fb_high", "fb_row", source=self._groups, **bar),
-                fig.scatter("fb_mean", "fb_row", source=self._groups, **FULL_BAYES.scatter()),
+                draw(
+                    self._groups,
+                    Segment(x0="fb_low", y0="fb_row", x1="fb_high", y1="fb_row", **bar),
+                ),
+                draw(self._groups, FULL_BAYES.marks("fb_mean", "fb_row"), FULL_BAYES.name),
             ],
             "show_james_stein": [
-                fig.scatter(column, "js_row", source=self._groups, **glyph.scatter())
+                draw(self._groups, glyph.marks(column, "js_row"), glyph.name)
                 for column, glyph in (("js0", JAMES_STEIN), ("js_mean", JAMES_STEIN_MEAN))
             ],
         }
         fig.add_tools(HoverTool(renderers=[bands], tooltips=TOOLTIPS, mode="mouse"))
-        fig.legend.orientation = "horizontal"
-        fig.legend.ncols = 3
-        fig.legend.label_text_font_size = "12px"
-        fig.legend.click_policy = "hide"
-        fig.add_layout(fig.legend[0], "above")
         self._subtitle = Title(
             text="", text_font_size="12px", text_font_style="italic", visible=False
         )

@@ -2,12 +2,13 @@
 selects one, with no message from the server per step.
 
 Per data or model change the server sends `rows`: for every tau of the comparison's grid
-(`Comparison.path`), the partial-pool estimates and shrinkage of each group, the readout and
-the MSE table as HTML, and the ruler's label, all computed by the core and formatted by the
-views in Python. A slider step runs `SELECT_ROW` in the browser: it finds the grid row of the
-slider's value (within 1e-12 of the grid's end, as `state.on_grid`) and copies it into the
-figure's source, the readout, the MSE table and the ruler in place, without syncing them back
-(BokehJS `setv(..., {sync: false})`), and writes tau into the URL. The server hears of tau
+(`Comparison.path`), the partial-pool estimates and shrinkage of each group (two grid x J
+arrays, one binary buffer each; the page reads row k at [k J, (k + 1) J)), and the readout
+and the MSE table as HTML, all computed by the core and formatted by the views in Python. A
+slider step runs `SELECT_ROW` in the browser: it finds the grid row of the slider's value
+(within 1e-12 of the grid's end, as `state.on_grid`) and copies it into the figure's source,
+the readout and the MSE table in place, without syncing them back (BokehJS
+`setv(..., {sync: false})`), and writes tau into the URL. The server hears of tau
 when the slider is let go (`value_throttled`), to update the tabs and the results table.
 """
 
@@ -47,18 +48,15 @@ while (hi - lo > 1) {
 const k = Math.abs(t.tau[hi] - x) < Math.abs(t.tau[lo] - x) ? hi : lo;
 if (Math.abs(t.tau[k] - x) > 1e-12 * t.tau[n - 1]) return;
 const g = groups.data;
-const theta = t.theta[k], b = t.shrinkage[k];
-if (g.theta_hat.length !== theta.length) return;
-for (let j = 0; j < theta.length; j++) {
-  g.theta_hat[j] = theta[j];
-  g.shrinkage[j] = b[j];
+const J = g.theta_hat.length;
+if (t.theta.shape == null || t.theta.shape[1] !== J) return;
+for (let j = 0, i = k * J; j < J; j++, i++) {
+  g.theta_hat[j] = t.theta[i];
+  g.shrinkage[j] = t.shrinkage[i];
 }
 groups.change.emit();
 show(readout, t.readout[k]);
 show(mse, t.mse[k]);
-marks.data.x[0] = t.tau[k];
-marks.data.text[0] = t.mark[k];
-marks.change.emit();
 const url = new URL(window.location.href);
 if (url.searchParams.get("tau") !== String(x)) {
   url.searchParams.set("tau", String(x));
@@ -97,11 +95,10 @@ class LiveTau(param.Parameterized):
         groups: ColumnDataSource,
         readout: tuple[Div, Rows],
         mse: tuple[Div, Rows],
-        marks: tuple[ColumnDataSource, Rows],
         **params: object,
     ) -> None:
         super().__init__(**params)
-        self._parts = {"readout": readout[1], "mse": mse[1], "mark": marks[1]}
+        self._parts = {"readout": readout[1], "mse": mse[1]}
         self._divs = {"readout": readout[0], "mse": mse[0]}
         self.rows = ColumnDataSource(name="tau_rows")
         self._fill()
@@ -112,7 +109,6 @@ class LiveTau(param.Parameterized):
                 "groups": groups,
                 "readout": readout[0],
                 "mse": mse[0],
-                "marks": marks[0],
             },
             code=SELECT_ROW,
         )
@@ -136,8 +132,8 @@ class LiveTau(param.Parameterized):
         texts = {name: rows(c) for name, rows in self._parts.items()}
         self.rows.data = {
             "tau": path.tau,
-            "theta": list(path.theta),
-            "shrinkage": list(path.shrinkage),
+            "theta": np.ascontiguousarray(path.theta, dtype=float),
+            "shrinkage": np.ascontiguousarray(path.shrinkage, dtype=float),
             **texts,
         }
         k = row_of(c)

@@ -32,6 +32,5 @@ def main_views(state: PoolingState) -> MainViews:
         groups=figure.groups,
         readout=(controls.readout, controls.readout_rows),
         mse=(mse_table.pane, mse_table.rows),
-        marks=(controls.marks, controls.mark_rows),
     )
     return MainViews(controls, figure, mse_table, live)

@@ -4,7 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bokeh.models import Scatter
+
 from ..estimators import ESTIMATORS
+
+MARKER_SYMBOLS = {
+    "circle": "○",
+    "diamond": "◆",
+    "dash": "\u2013",
+    "inverted_triangle": "▼",
+    "square": "■",
+    "square_x": "⊠",
+    "triangle": "▲",
+    "x": "\u00d7",
+}
+"""Bokeh scatter markers as the characters that look like them."""
 
 
 @dataclass(frozen=True)
@@ -19,6 +33,17 @@ class Glyph:
     fill_alpha: float = 1.0
     line_alpha: float = 1.0
     line_width: float = 2.5
+
+    @property
+    def symbol(self) -> str:
+        """The marker as a character, for marks drawn in HTML."""
+        return MARKER_SYMBOLS[self.marker]
+
+    def marks(self, x: str, y: str) -> Scatter:
+        """A Scatter glyph of this look at the source's columns x and y."""
+        look = self.scatter()
+        del look["legend_label"]
+        return Scatter(x=x, y=y, **look)
 
     def scatter(self) -> dict[str, object]:
         """Keyword arguments for `figure.scatter` that draw this glyph with its legend entry."""

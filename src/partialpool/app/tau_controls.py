@@ -1,9 +1,9 @@
-"""The tau controls above the figure: the slider, the Fit button and the tau^2 estimator, the
-full-Bayes and James-Stein toggles, the shrinkage and ridge readout, and a ruler that marks the
-slider's tau, the fitted tau_hat and the true tau.
+"""The tau controls above the figure: the slider with the fitted tau_hat and the true tau marked
+under its track, the Fit button and the tau^2 estimator, the full-Bayes and James-Stein toggles,
+and the shrinkage and ridge readout.
 
 The slider is a Bokeh `Slider`: its steps are the rows of the comparison's tau grid, and the
-page moves the readout and the ruler by itself (`live_tau`); the server sets tau when the
+page moves the handle and the readout by itself (`live_tau`); the server sets tau when the
 slider is let go, and moves the slider when tau changes there (Fit, a link, new data).
 """
 
@@ -15,15 +15,13 @@ import math
 import numpy as np
 import panel as pn
 import param
-from bokeh.models import ColumnDataSource, Div, LabelSet, Range1d, Slider
-from bokeh.plotting import figure
+from bokeh.models import Div, Slider
 
 from ..compare import Comparison
 from ..ridge import ridge_penalty
 from .css import CSS
-from .live_tau import row_of
 from .state import TAU_STEPS, PoolingState
-from .style import FITTED, TRUTH
+from .style import FITTED, TRUTH, Glyph
 from .throttle import Throttled
 
 REST_DELAY_MS = 250
@@ -36,14 +34,40 @@ def _slider_format(end: float) -> str:
     return "0." + "0" * max(1, 3 - math.floor(math.log10(end)))
 
 
-def mark_text(tau: float) -> str:
-    """The ruler's label of the slider's mark."""
-    return f"slider tau = {tau:.4g}"
+SCALE_CSS = """
+.bk-clearfix { display: block !important; }
+.tau-scale { position: relative; height: 34px; margin: 0 1px; font-size: 12px; }
+.tau-mark { position: absolute; white-space: nowrap; line-height: 16px; }
+.tau-mark .symbol { display: inline-block; width: 1em; text-align: center; }
+.tau-mark.right { transform: translateX(-0.5em); }
+.tau-mark.left { transform: translateX(calc(0.5em - 100%)); }
+"""
+"""The marks sit under the slider's track (inset 1 px by its border): a mark's symbol is
+centred at tau / end of the width, its label runs right of it, or left past the middle."""
+
+
+def scale_marks(end: float, marks: list[tuple[float, Glyph, str]]) -> str:
+    """HTML marks under the slider's track, one lane each: (tau, glyph, label) for every
+    finite tau."""
+    spans = []
+    for lane, (tau, glyph, label) in enumerate(marks):
+        if not math.isfinite(tau):
+            continue
+        left = 100.0 * min(max(tau / end, 0.0), 1.0)
+        side = "left" if left > 55.0 else "right"
+        symbol = f"<span class='symbol' style='color: {glyph.color}'>{glyph.symbol}</span>"
+        text = html.escape(label)
+        content = f"{symbol}{text}" if side == "right" else f"{text}{symbol}"
+        spans.append(
+            f"<span class='tau-mark {side}' style='left: {left:.4f}%; top: {16 * lane}px; "
+            f"color: {glyph.outline or glyph.color}'>{content}</span>"
+        )
+    return f"<div class='tau-scale'>{''.join(spans)}</div>"
 
 
 class TauControls(pn.viewable.Viewer):
-    """The tau slider, the fit button, the shrinkage and ridge readouts, and a ruler that marks
-    the slider's tau, the fitted tau_hat and the true tau."""
+    """The tau slider with tau_hat and the true tau marked under it, the fit button, and the
+    shrinkage and ridge readouts."""
 
     state = param.ClassSelector(class_=PoolingState)
 
@@ -94,9 +118,9 @@ class TauControls(pn.viewable.Viewer):
         self.readout = Div(
             name="tau_readout", sizing_mode="stretch_width", stylesheets=[CSS], margin=(0, 10)
         )
-        self.marks = ColumnDataSource(name="tau_marks")
-        self._ruler_range = Range1d(-0.02, 1.0)
-        self._ruler = self._build_ruler()
+        self.scale = Div(
+            name="tau_scale", sizing_mode="stretch_width", stylesheets=[SCALE_CSS], margin=(0, 5)
+        )
         self._redraw()
         self.state.param.watch(self._on_state, ["comparison"])
         self.state.param.watch(self._on_tau, ["tau"])
@@ -112,76 +136,27 @@ class TauControls(pn.viewable.Viewer):
         if self.slider.value != event.new:
             self.slider.value = event.new
 
-    def _build_ruler(self) -> figure:
-        fig = figure(
-            name="tau_ruler",
-            height=120,
-            sizing_mode="stretch_width",
-            x_range=self._ruler_range,
-            y_range=Range1d(-0.6, 2.6),
-            toolbar_location=None,
-            tools="",
-            x_axis_label="tau",
-        )
-        fig.yaxis.visible = False
-        fig.ygrid.grid_line_color = None
-        fig.outline_line_color = None
-        fig.scatter(
-            "x",
-            "y",
-            source=self.marks,
-            marker="marker",
-            size=13,
-            fill_color="color",
-            line_color="line",
-        )
-        fig.add_layout(
-            LabelSet(
-                x="x",
-                y="y",
-                text="text",
-                source=self.marks,
-                x_offset=8,
-                y_offset=-7,
-                text_font_size="12px",
-                text_color="line",
-            )
-        )
-        return fig
-
     def _on_state(self, event: param.parameterized.Event) -> None:
         if not event.old.same_fit(event.new):
             with pn.io.hold():
                 self._redraw()
 
     def _redraw(self) -> None:
-        """The slider's range and steps (the grid's) and the ruler at tau (the readout's text
+        """The slider's range and steps (the grid's) and the marks under it (the readout's text
         comes from `live_tau`, which computes every row once)."""
         state, c = self.state, self.state.comparison
         end = state.tau_max
         self.slider.update(
             end=end, step=end / TAU_STEPS, format=_slider_format(end), value=state.tau
         )
-        self._ruler_range.update(start=-0.02 * end, end=end)
-        k = row_of(c)
         true_tau = state.tau_true if state.source == "simulated" else math.nan
-        self.marks.data = {
-            "x": [c.path.tau[k], c.fit.tau, true_tau],
-            "y": [2.0, 1.0, 0.0],
-            "marker": ["inverted_triangle", FITTED.marker, TRUTH.marker],
-            "color": ["#000000", FITTED.color, TRUTH.color],
-            "line": ["#000000", FITTED.color, TRUTH.outline],
-            "text": [
-                mark_text(c.path.tau[k]),
-                f"tau_hat = {c.fit.tau:.4g}",
-                f"true tau = {true_tau:.4g}",
+        self.scale.text = scale_marks(
+            end,
+            [
+                (c.fit.tau, FITTED, f"tau_hat = {c.fit.tau:.4g}"),
+                (true_tau, TRUTH, f"true tau = {true_tau:.4g}"),
             ],
-        }
-
-    @staticmethod
-    def mark_rows(c: Comparison) -> list[str]:
-        """The ruler's label of the slider's mark at each grid tau."""
-        return [mark_text(tau) for tau in c.path.tau]
+        )
 
     def readout_rows(self, c: Comparison) -> list[str]:
         """The readout at each grid tau: the shrinkage of the least and most pooled group, the
@@ -235,8 +210,8 @@ class TauControls(pn.viewable.Viewer):
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Column(
             pn.pane.Bokeh(self.slider, sizing_mode="stretch_width"),
+            pn.pane.Bokeh(self.scale, sizing_mode="stretch_width"),
             pn.Row(self._fit, self._method, self._toggles, align="start"),
             pn.pane.Bokeh(self.readout, sizing_mode="stretch_width"),
-            self._ruler,
             sizing_mode="stretch_width",
         )
