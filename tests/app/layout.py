@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import panel as pn
 from bokeh.model import Model
+from bokeh.models import Div
 
 
 def bokeh_model(view: pn.viewable.Viewer, name: str) -> Model:
@@ -21,9 +22,14 @@ def column(view: pn.viewable.Viewer, source: str, key: str) -> list:
     return list(bokeh_model(view, source).data[key])
 
 
-def html_pane(view: pn.viewable.Viewer, css_class: str) -> pn.pane.HTML:
-    """The one HTML pane of the view's layout with the CSS class `css_class`."""
-    panes = [p for p in view.__panel__().select(pn.pane.HTML) if css_class in p.css_classes]
-    if len(panes) != 1:
-        raise LookupError(f"{len(panes)} HTML panes of class {css_class!r}")
-    return panes[0]
+def html_text(view: pn.viewable.Viewer, css_class: str) -> str:
+    """The text of the one Bokeh Div of the view's layout with the CSS class `css_class`."""
+    divs = [
+        div
+        for pane in view.__panel__().select(pn.pane.Bokeh)
+        for div in pane.object.select({"type": Div})
+        if css_class in div.css_classes
+    ]
+    if len(divs) != 1:
+        raise LookupError(f"{len(divs)} Divs of class {css_class!r}")
+    return divs[0].text

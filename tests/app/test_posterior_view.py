@@ -12,7 +12,7 @@ from partialpool import estimate_tau2, full_bayes
 from partialpool.app import PoolingState
 from partialpool.app.posterior_view import DISPLAY_POINTS, PosteriorView
 
-from .layout import bokeh_model, column, html_pane
+from .layout import bokeh_model, column, html_text
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ def state() -> PoolingState:
 
 
 def caption(view: PosteriorView) -> str:
-    return html_pane(view, "posterior-text").object
+    return html_text(view, "posterior-text")
 
 
 def test_the_density_and_interval_are_the_cores_posterior(state):
@@ -92,4 +92,4 @@ def test_a_tau_move_without_a_posterior_draws_nothing_and_raises_nothing():
     view = PosteriorView(state=state)
     assert state.comparison.posterior is None and not view._figure.visible
     state.tau = float(state.comparison.path.tau[9])
-    assert "no exact full-Bayes posterior" in view._caption.object
+    assert "no exact full-Bayes posterior" in view._caption.text

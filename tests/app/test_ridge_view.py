@@ -14,7 +14,7 @@ from partialpool.app.ridge_view import COEFFICIENTS, OBSERVATIONS, RidgeView
 from partialpool.results import Z_95
 from partialpool.ridge import hierarchical_posterior, ridge, simulate_design
 
-from .layout import bokeh_model, html_pane
+from .layout import bokeh_model, html_text
 
 
 def coefficients(view: RidgeView) -> dict[str, np.ndarray]:
@@ -22,7 +22,7 @@ def coefficients(view: RidgeView) -> dict[str, np.ndarray]:
 
 
 def caption(view: RidgeView) -> str:
-    return html_pane(view, "ridge-caption").object
+    return html_text(view, "ridge-caption")
 
 
 @pytest.mark.parametrize("tau", [0.05, 0.5, 2.0])

@@ -12,7 +12,7 @@ from partialpool import complete_pool, estimate_tau2, mse, no_pool, partial_pool
 from partialpool.app import PoolingState
 from partialpool.app.risk_view import RiskCurveView
 
-from .layout import bokeh_model, column, html_pane
+from .layout import bokeh_model, column, html_text
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def test_the_curve_is_the_cores_mse_along_the_grid_beside_the_extremes(state):
     assert marks[1] == pytest.approx(math.sqrt(estimate_tau2(y, v, "HE")), rel=1e-12)
     assert marks[2] == state.tau_true
     best = tau[int(np.argmin(curve))]
-    assert f"<span class='best-tau'>{best:.3g}</span>" in html_pane(view, "risk-caption").object
+    assert f"<span class='best-tau'>{best:.3g}</span>" in html_text(view, "risk-caption")
     assert bokeh_model(view, "risk_figure").x_range.end == state.tau_max
 
 
@@ -65,7 +65,7 @@ def test_the_curve_says_why_it_is_missing_without_truth(state):
     view = RiskCurveView(state=state)
     state.source = "eight_schools"
     assert not bokeh_model(view, "risk_figure").visible
-    assert "risk-no-truth" in html_pane(view, "risk-caption").object
+    assert "risk-no-truth" in html_text(view, "risk-caption")
     state.source = "efron_morris"
     assert bokeh_model(view, "risk_figure").visible
     y, v, truth = state.data.y, state.data.v, state.data.truth

@@ -12,15 +12,15 @@ from partialpool.stein_study import stein_study, unrelated_means
 def test_a_run_shows_the_cores_study():
     state = PoolingState(seed=9)
     view = SteinView(state=state, J=8, replications=1000)
-    assert not view._figure.visible and "Press Run" in view._text.object
+    assert not view._figure.visible and "Press Run" in view._text.text
     view.param.trigger("run")
     expected = stein_study(unrelated_means(8, seed=9, spread=SPREAD), 1.0, 1000, seed=9)
     np.testing.assert_array_equal(view.study.james_stein, expected.james_stein)
     risk = expected.risk()
     assert risk["james_stein"] < risk["raw"]
     assert view._figure.visible and view._key.visible
-    assert f"{risk['james_stein']:.3f}" in view._text.object
-    assert f"{100 * expected.share_better():.1f}%" in view._text.object
+    assert f"{risk['james_stein']:.3f}" in view._text.text
+    assert f"{100 * expected.share_better():.1f}%" in view._text.text
     np.testing.assert_allclose(
         view._boxes.data["mean"],
         [risk["raw"], risk["james_stein"], risk["james_stein_mean"]],
@@ -34,7 +34,7 @@ def test_a_new_seed_or_j_makes_the_result_stale():
     view.param.trigger("run")
     assert view._figure.visible
     state.seed = 10
-    assert not view._figure.visible and "Press Run" in view._text.object
+    assert not view._figure.visible and "Press Run" in view._text.text
     view.param.trigger("run")
     view.J = 3
     assert not view._figure.visible

@@ -56,7 +56,7 @@ def test_progress_then_result_block_by_block():
     assert view._progress.visible and view._start.disabled
     stepper.step()
     assert run.done == 500 and view._progress.value == 41
-    assert "500 of 1,200" in view._status.object
+    assert "500 of 1,200" in view._status.text
     run.param.trigger("run")  # ignored while running
     assert len(stepper.waiting) == 1
     run.replications = 5000  # the run keeps the R it started with
@@ -66,7 +66,7 @@ def test_progress_then_result_block_by_block():
     assert not run.running and run.study.replications == 1200 and not stepper.waiting
     assert not view._progress.visible and view._figure.visible and view._key.visible
     share = f"{100 * run.study.partial_beats_no_pool:.1f}%"
-    assert share in view._status.object
+    assert share in view._status.text
     assert list(view._boxes.data["mean"]) == list(run.study.mean_mse().values())
 
 
@@ -79,7 +79,7 @@ def test_cancel_stops_between_blocks():
     run.param.trigger("cancel")
     stepper.step()
     assert not run.running and run.study is None and not stepper.waiting
-    assert "Cancelled after 500 of 2,000" in view._status.object
+    assert "Cancelled after 500 of 2,000" in view._status.text
     assert not view._figure.visible and not view._key.visible and view._start.disabled is False
 
 
@@ -95,6 +95,6 @@ def test_view_marks_a_study_of_other_settings_as_stale():
     run = MonteCarloRun(state=state, replications=200)
     view = MonteCarloView(run=run)
     run.param.trigger("run")
-    assert "changed" not in view._status.object
+    assert "changed" not in view._status.text
     state.seed = 99
-    assert "The settings have changed since this run" in view._status.object
+    assert "The settings have changed since this run" in view._status.text

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from partialpool import estimate_tau2, partial_pool, simulate, summarize
 from partialpool.app import PoolingState
+from partialpool.app.state import SOURCES
 
 pytestmark = pytest.mark.browser
 
@@ -27,6 +28,21 @@ def test_page_loads_offline_with_no_console_errors(session):
     assert session.requests and all(local(u) for u in session.requests), [
         u for u in session.requests if not local(u)
     ]
+
+
+def test_no_request_leaves_the_host_across_tab_and_data_switches(session):
+    # Panel 1.9.4 restyled panes updated in a hidden tab with stylesheets from its CDN
+    session.open()
+    for tab in ("Guide", "Monte Carlo", "Stein", "Ridge", "Posterior", "Paths", "Risk"):
+        session.page.locator(".views .bk-tab", has_text=tab).first.click()
+        session.page.wait_for_timeout(300)
+        for label in (*SOURCES.values(), SOURCES["simulated"]):
+            if label == SOURCES["upload"]:
+                continue
+            session.page.locator(".data-source select").select_option(label=label)
+            session.page.wait_for_timeout(400)
+    assert [u for u in session.requests if not local(u)] == []
+    assert session.errors == []
 
 
 def test_figure_has_every_glyph_with_the_states_numbers(session):

@@ -1,4 +1,7 @@
-"""The stylesheet shared by the HTML panes: the MSE table, the tau readout, captions, problems."""
+"""The stylesheets shared by the HTML boxes (the MSE table, the tau readout, captions, problems),
+and the box the tabs write their changing text into."""
+
+from bokeh.models import Div
 
 CSS = """
 .mse-table { border-collapse: collapse; width: 100%; font-size: 14px; }
@@ -11,3 +14,20 @@ CSS = """
 .tau-readout { font-size: 14px; line-height: 1.5; }
 .problem { background: #fff3cd; border: 1px solid #e0c36a; padding: 6px 10px; border-radius: 4px; }
 """
+
+CAPTION_CSS = ".caption { color: #555; font-size: 12px; margin: 2px 0; }"
+
+
+def text_box(css_class: str, text: str = "", *, visible: bool = True) -> Div:
+    """A Bokeh Div for text a view rewrites, found in the page by `css_class`.
+
+    Not a Panel HTML pane: Panel (1.9.4) restyles a pane whose text changes while its tab is
+    hidden (and its model out of the page) with stylesheets from its CDN, which the page then
+    requests; a Div's text reaches the page as it is."""
+    return Div(
+        text=text,
+        css_classes=[css_class],
+        stylesheets=[CAPTION_CSS],
+        sizing_mode="stretch_width",
+        visible=visible,
+    )

@@ -10,8 +10,9 @@ from bokeh.plotting import figure
 
 from ..groupdata import GroupData
 from ..pooling import shrinkage
+from .css import CAPTION_CSS
 from .style import GRAND_MEAN, PARTIAL_POOL
-from .tau_axis import CAPTION_CSS, TauMarks, TauView, fit_tau_range, tau_figure
+from .tau_axis import TauMarks, TauView, fit_tau_range, tau_figure
 
 MAX_LABELLED = 12
 """Paths are labelled with their group at the axis's end up to this many groups."""

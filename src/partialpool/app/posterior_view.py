@@ -10,8 +10,9 @@ import panel as pn
 from bokeh.models import ColumnDataSource
 
 from ..bayes import FullBayes
+from .css import text_box
 from .style import FULL_BAYES
-from .tau_axis import CAPTION_CSS, TauMarks, TauView, fit_tau_range, style_legend, tau_figure
+from .tau_axis import TauMarks, TauView, fit_tau_range, style_legend, tau_figure
 
 PRIOR_NAMES = {"flat on tau (uniform)": "uniform", "half-Cauchy(0, scale)": "half-cauchy"}
 
@@ -52,9 +53,7 @@ class PosteriorView(TauView):
             visible=self.state.param.prior.rx() == "half-cauchy",
             css_classes=["prior-scale"],
         )
-        self._caption = pn.pane.HTML(
-            sizing_mode="stretch_width", stylesheets=[CAPTION_CSS], css_classes=["posterior-text"]
-        )
+        self._caption = text_box("posterior-text")
         self._follow_state()
 
     def _build(self) -> None:
@@ -97,7 +96,7 @@ class PosteriorView(TauView):
         fb = c.posterior
         self._figure.visible = fb is not None
         if fb is None:
-            self._caption.object = (
+            self._caption.text = (
                 f"<p class='caption posterior-problem'>{html.escape(c.posterior_problem)}</p>"
             )
             return
@@ -126,7 +125,7 @@ class PosteriorView(TauView):
             if (beyond >= 0.001)
             else ""
         )
-        self._caption.object = (
+        self._caption.text = (
             f"<p class='caption posterior-caption'>Under {prior_text}: posterior median tau = "
             f"<b class='tau-median'>{median:.3g}</b>, 95% interval "
             f"<span class='tau-interval'>[{low:.3g}, {high:.3g}]</span>; empirical Bayes "

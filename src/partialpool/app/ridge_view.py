@@ -13,8 +13,9 @@ from bokeh.plotting import figure
 
 from ..results import Z_95
 from ..ridge import RidgeDesign, hierarchical_posterior, ridge, ridge_penalty, simulate_design
+from .css import text_box
 from .style import FULL_BAYES, NO_POOL, PARTIAL_POOL, TRUTH
-from .tau_axis import CAPTION_CSS, TauView, style_legend
+from .tau_axis import TauView, style_legend
 
 OBSERVATIONS, COEFFICIENTS = 20, 8
 """The design's size: few observations for its coefficients, so the prior matters."""
@@ -48,9 +49,7 @@ class RidgeView(TauView):
         )
         self._y_range = Range1d(-1.0, 1.0)
         self._figure = self._build()
-        self._caption = pn.pane.HTML(
-            sizing_mode="stretch_width", stylesheets=[CAPTION_CSS], css_classes=["ridge-caption"]
-        )
+        self._caption = text_box("ridge-caption")
         self._follow_state()
 
     def _build(self) -> figure:
@@ -132,7 +131,7 @@ class RidgeView(TauView):
         }
         gap = float(np.max(np.abs(ridge_beta - post)))
         shown = "∞ (every beta_k = 0)" if math.isinf(penalty) else f"{penalty:.3g}"
-        self._caption.object = (
+        self._caption.text = (
             f"<p class='caption'>{OBSERVATIONS} observations, {COEFFICIENTS} coefficients, "
             f"noise sd sigma = {d.sigma:.3g}. At tau = {tau:.3g}: ridge penalty "
             f"λ = sigma²/tau² = <span class='ridge-lambda'>{shown}</span>; ridge and the "

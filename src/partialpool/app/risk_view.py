@@ -8,8 +8,9 @@ import numpy as np
 import panel as pn
 from bokeh.models import BasicTickFormatter, ColumnDataSource
 
+from .css import text_box
 from .style import GRAND_MEAN, NO_POOL, PARTIAL_POOL, SLIDER
-from .tau_axis import CAPTION_CSS, TauMarks, TauView, fit_tau_range, style_legend, tau_figure
+from .tau_axis import TauMarks, TauView, fit_tau_range, style_legend, tau_figure
 
 
 class RiskCurveView(TauView):
@@ -25,9 +26,7 @@ class RiskCurveView(TauView):
             "risk_figure", "MSE against the truth", height=330
         )
         self._build()
-        self._caption = pn.pane.HTML(
-            sizing_mode="stretch_width", stylesheets=[CAPTION_CSS], css_classes=["risk-caption"]
-        )
+        self._caption = text_box("risk-caption")
         self._follow_state()
 
     def _build(self) -> None:
@@ -72,7 +71,7 @@ class RiskCurveView(TauView):
         state, c = self.state, self.state.comparison
         self._figure.visible = c.path_mse is not None
         if c.path_mse is None:
-            self._caption.object = (
+            self._caption.text = (
                 "<p class='caption risk-no-truth'>The risk curve scores estimates against the true "
                 "theta_j, which these data do not have. The simulation, the batting averages "
                 "or a file with a truth column draw it.</p>"
@@ -94,7 +93,7 @@ class RiskCurveView(TauView):
         best = int(np.argmin(curve))
         beyond = "" if best < tau.size - 1 else " (or beyond: the axis ends there)"
         ratio = curve[best] / no_pool if no_pool > 0 else math.nan
-        self._caption.object = (
+        self._caption.text = (
             "<p class='caption'>Lowest MSE on this axis at tau = "
             f"<span class='best-tau'>{tau[best]:.3g}</span>{beyond}: "
             f"{curve[best]:.4g}, {ratio:.2f} of no pooling's. This is one data set; the "

@@ -12,9 +12,9 @@ from bokeh.models import Range1d
 
 from ..stein_study import ESTIMATORS, SteinStudy, stein_study, unrelated_means
 from . import boxes
+from .css import text_box
 from .state import PoolingState
 from .style import JAMES_STEIN, NO_POOL
-from .tau_axis import CAPTION_CSS
 
 COLORS = {
     "raw": NO_POOL.color,
@@ -48,12 +48,8 @@ class SteinView(pn.viewable.Viewer):
             self._x_range,
             "total squared error of one data set",
         )
-        self._text = pn.pane.HTML(
-            sizing_mode="stretch_width", stylesheets=[CAPTION_CSS], css_classes=["stein-text"]
-        )
-        self._key = pn.pane.HTML(
-            boxes.BOX_KEY, sizing_mode="stretch_width", stylesheets=[CAPTION_CSS], visible=False
-        )
+        self._text = text_box("stein-text")
+        self._key = text_box("stein-key", boxes.BOX_KEY, visible=False)
         self._draw()
         self.state.param.watch(lambda _: self._draw(), ["seed"])
 
@@ -77,7 +73,7 @@ class SteinView(pn.viewable.Viewer):
             f"have risk J = {self.J}."
         )
         if not current:
-            self._text.object = f"<p class='caption'>{intro} Press Run to draw R data sets.</p>"
+            self._text.text = f"<p class='caption'>{intro} Press Run to draw R data sets.</p>"
             return
         rows = [(NAMES[k], COLORS[k], study.errors(k)) for k in ESTIMATORS]
         if self.J < 4:
@@ -92,7 +88,7 @@ class SteinView(pn.viewable.Viewer):
             if math.isnan(risk["james_stein_mean"])
             else f", James-Stein+ toward the mean {risk['james_stein_mean']:.3f}"
         )
-        self._text.object = (
+        self._text.text = (
             f"<p class='caption'>{intro} Mean total squared error over "
             f"{study.replications:,} data sets: raw {risk['raw']:.3f} (± {se['raw']:.3f}), "
             f"James-Stein toward 0 <b class='stein-risk'>{risk['james_stein']:.3f}</b> "

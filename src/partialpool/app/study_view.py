@@ -12,9 +12,9 @@ from bokeh.models import Range1d
 
 from ..montecarlo import ESTIMATORS, MonteCarloStudy
 from . import boxes
+from .css import text_box
 from .study import MonteCarloRun
 from .style import FITTED, GRAND_MEAN, NO_POOL, TRUTH
-from .tau_axis import CAPTION_CSS
 from .throttle import Throttled
 
 COLORS = {
@@ -59,15 +59,8 @@ class MonteCarloView(pn.viewable.Viewer):
             visible=False,
             css_classes=["mc-progress"],
         )
-        self._status = pn.pane.HTML(
-            sizing_mode="stretch_width", stylesheets=[CAPTION_CSS], css_classes=["mc-status"]
-        )
-        self._key = pn.pane.HTML(
-            boxes.BOX_KEY,
-            sizing_mode="stretch_width",
-            stylesheets=[CAPTION_CSS],
-            visible=False,
-        )
+        self._status = text_box("mc-status")
+        self._key = text_box("mc-key", boxes.BOX_KEY, visible=False)
         self._boxes = boxes.empty_boxes("mc_boxes")
         self._x_range = Range1d(0.0, 1.0)
         self._figure = boxes.box_figure(
@@ -90,7 +83,7 @@ class MonteCarloView(pn.viewable.Viewer):
             self._progress.visible = run.running
             self._progress.value = int(100 * run.done / run.target)
             if run.running:
-                self._status.object = _paragraph(
+                self._status.text = _paragraph(
                     f"Running: {run.done:,} of {run.target:,} data sets…"
                 )
 
@@ -117,7 +110,7 @@ class MonteCarloView(pn.viewable.Viewer):
         )
         if study is None:
             text = run.message or "Press Run to repeat the experiment."
-            self._status.object = _paragraph(
+            self._status.text = _paragraph(
                 f"{text} Each data set draws new theta_j ~ N(mu, tau²) and group means "
                 f"ybar_j ~ N(theta_j, se_j²) from the model: {model}."
             )
@@ -135,7 +128,7 @@ class MonteCarloView(pn.viewable.Viewer):
             if run.is_current()
             else "<br><b>The settings have changed since this run: run it again.</b>"
         )
-        self._status.object = _paragraph(
+        self._status.text = _paragraph(
             f"Partial pooling at the method-of-moments tau_hat beat no pooling in {how_often} "
             f"{study.replications:,} data sets; its mean MSE is {ratio:.2f} of no pooling's. "
             f"Model: {model}.{stale}"

@@ -14,8 +14,6 @@ from .state import PoolingState, tau_move
 from .style import FITTED, SLIDER, TRUTH
 from .throttle import TEXT_DELAY_MS, Throttled
 
-CAPTION_CSS = ".caption { color: #555; font-size: 12px; margin: 2px 0; }"
-
 
 def tau_figure(name: str, y_label: str, height: int) -> tuple[figure, Range1d, Range1d]:
     """A figure with tau on the x axis and fixed ranges that new data set (never a drag)."""
