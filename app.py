@@ -36,6 +36,17 @@ def report(message: str) -> None:
 if pn.state.location is not None:
     sync_url(state, pn.state.location, report, pn.state.curdoc.add_timeout_callback)
 
+NARROW_CSS = """
+@media (max-width: 700px) {
+  #container.vh-100 { height: auto !important; overflow: visible !important; }
+  #content { flex-direction: column-reverse; overflow: visible !important; }
+  html body #sidebar { max-width: none !important; width: 100% !important; border-right: none; }
+  #main { overflow: visible; padding: 6px; }
+  #header .title { font-size: 1.05em; white-space: normal; line-height: 1.3em; }
+}
+"""
+"""Phones and narrow windows: one scrolling page, the figure first and the sidebar after it."""
+
 TABS_CSS = ".bk-tab { padding: 6px 9px !important; }"
 """Seven tabs fit the 470-pixel column in one row."""
 
@@ -86,9 +97,19 @@ template = pn.template.BootstrapTemplate(
     main=[  # one root: the template adds each item to the document apart, each a full pass
         pn.Column(
             problem,
-            pn.Row(
-                pn.Column(main.controls, main.figure, sizing_mode="stretch_width"),
-                after_the_figure(lambda: pn.Column(main.mse_table, tabs(), width=470), width=470),
+            pn.FlexBox(  # side by side when they fit, else the MSE table and tabs below
+                pn.Column(
+                    main.controls,
+                    main.figure,
+                    sizing_mode="stretch_width",
+                    styles={"flex": "1 1 560px", "min-width": "0"},
+                ),
+                after_the_figure(
+                    lambda: pn.Column(main.mse_table, tabs(), sizing_mode="stretch_width"),
+                    sizing_mode="stretch_width",
+                    styles={"flex": "0 1 470px", "min-width": "0"},
+                ),
+                flex_wrap="wrap",
                 sizing_mode="stretch_width",
             ),
             after_the_figure(lambda: ResultsTable(state=state), sizing_mode="stretch_width"),
@@ -96,5 +117,7 @@ template = pn.template.BootstrapTemplate(
         )
     ],
     sidebar_width=300,
+    meta_viewport="width=device-width, initial-scale=1",
+    raw_css=[NARROW_CSS],
 )
 template.servable(title="partialpool")

@@ -108,3 +108,13 @@ def test_the_structure_fades_the_estimates_it_does_not_use(state, structure):
         for renderer, alpha in renderers:
             expected = alpha if name in shown else FADED_ALPHA * alpha
             assert renderer.glyph.line_alpha == pytest.approx(expected)
+
+
+def test_the_subtitle_says_what_the_data_lack(state):
+    view = ShrinkageFigure(state=state)
+    assert not view._subtitle.visible  # simulated: observations and the truth
+    assert state.upload(b"group,value\nA,1\nA,2\nB,3\nB,5\nC,0\nC,1\n", "raw.csv")
+    assert view._subtitle.visible and view._subtitle.text == "No true theta_j for these data."
+    state.source = "eight_schools"
+    assert view._subtitle.text.startswith("Summary data: no raw observations")
+    assert view._subtitle.text.endswith("; no true theta_j.")

@@ -10,7 +10,7 @@ import pytest
 
 from partialpool import complete_pool, estimate_tau2, mse, no_pool, partial_pool
 from partialpool.app import PoolingState
-from partialpool.app.risk_view import RiskCurveView
+from partialpool.app.risk_view import FAR_ABOVE, RiskCurveView
 
 from .layout import bokeh_model, column, html_text
 
@@ -74,3 +74,16 @@ def test_the_curve_says_why_it_is_missing_without_truth(state):
         mse(partial_pool(y, v, tau[-1] ** 2).theta, truth)
     )
     assert math.isnan(column(view, "risk_marks", "x")[2])  # no true tau to mark
+
+
+def test_the_axis_keeps_the_dip_visible_when_complete_pooling_is_far_above():
+    state = PoolingState(outlier=True)
+    view = RiskCurveView(state=state)
+    curve, mse_ = np.array(column(view, "risk_curve", "mse")), state.comparison.mse
+    assert mse_["complete_pool"] > FAR_ABOVE * max(mse_["no_pool"], curve[np.argmin(curve) :].max())
+    end = bokeh_model(view, "risk_figure").y_range.end
+    assert end < mse_["complete_pool"] and end >= 1.3 * mse_["no_pool"]
+    assert column(view, "risk_limits", "name")[1].endswith("above the axis)")
+    state.outlier = False  # complete pooling close by: on the axis, named plainly
+    assert column(view, "risk_limits", "name")[1] == "complete pooling"
+    assert bokeh_model(view, "risk_figure").y_range.end >= state.comparison.mse["complete_pool"]

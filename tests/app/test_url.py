@@ -3,6 +3,8 @@ tau reaches the URL once it is still."""
 
 from __future__ import annotations
 
+import html
+
 import pytest
 
 from partialpool.app import PoolingState
@@ -42,6 +44,22 @@ def test_bad_url_values_are_reported_escaped_and_the_rest_applied(state):
     assert state.comparison.tau == pytest.approx(0.3)
     assert len(messages) == 1 and "J=" in messages[0] and "sigma=-1" in messages[0]
     assert "<script>" not in messages[0] and "&lt;script&gt;" in messages[0]
+    assert "sigma must be at least 0.1" in messages[0] and "PoolingState" not in messages[0]
+
+
+@pytest.mark.parametrize(
+    "query, words",
+    [
+        ({"J": 500}, "J=500: J must be at most 200"),
+        ({"J": "abc"}, "J='abc': J must be an integer"),
+        ({"tau": "x"}, "tau='x': tau must be a number"),
+        ({"tau": -2.0}, "tau=-2.0: tau must be at least 0.0"),
+    ],
+)
+def test_rejected_values_are_named_in_the_links_words(state, query, words):
+    messages = []
+    sync_url(state, FakeLocation(query), messages.append, lambda callback, ms: None)
+    assert len(messages) == 1 and words in html.unescape(messages[0])
 
 
 def test_a_linked_data_set_and_tau_are_both_kept(state):

@@ -49,8 +49,16 @@ def browser() -> Iterator[object]:
 class Session:
     """One browser tab on the app, with its console errors and requested URLs recorded."""
 
-    def __init__(self, browser: object, base_url: str) -> None:
-        self.context = browser.new_context(viewport={"width": 1500, "height": 1100})
+    def __init__(
+        self,
+        browser: object,
+        base_url: str,
+        viewport: dict[str, int] | None = None,
+        **device: object,
+    ) -> None:
+        self.context = browser.new_context(
+            viewport=viewport or {"width": 1500, "height": 1100}, **device
+        )
         self.page = self.context.new_page()
         self.base_url = base_url
         self.errors: list[str] = []
@@ -121,6 +129,17 @@ class Session:
 @pytest.fixture
 def session(browser, app_url) -> Iterator[Session]:
     s = Session(browser, app_url)
+    yield s
+    s.close()
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def phone(browser, app_url) -> Iterator[Session]:
+    """The app on a 390 x 844 phone with touch."""
+    s = Session(browser, app_url, viewport=PHONE, is_mobile=True, has_touch=True)
     yield s
     s.close()
 

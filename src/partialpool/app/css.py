@@ -12,6 +12,10 @@ CSS = """
 .swatch { display: inline-block; width: 10px; height: 10px; margin-right: 6px; border-radius: 2px; }
 .caption { color: #555; font-size: 12px; }
 .tau-readout { font-size: 14px; line-height: 1.5; }
+@media (max-width: 700px) {
+  .mse-table { font-size: 13px; }
+  .mse-table th, .mse-table td { padding: 3px 3px; }
+}
 .problem { background: #fff3cd; border: 1px solid #e0c36a; padding: 6px 10px; border-radius: 4px; }
 """
 

@@ -96,12 +96,11 @@ def _x_extent(data: GroupData) -> tuple[float, float]:
 
 def _figure_subtitle(data: GroupData) -> str:
     """Say what the figure cannot show for these data."""
-    missing = []
     if data.values is None:
-        missing.append("no raw observations to draw (grey bars: y_j ± 1.96 se_j)")
-    if data.truth is None:
-        missing.append("no true theta_j")
-    return f"Summary data: {'; '.join(missing)}." if missing else ""
+        missing = "no raw observations to draw (grey bars: y_j ± 1.96 se_j)"
+        truth = "; no true theta_j" if data.truth is None else ""
+        return f"Summary data: {missing}{truth}."
+    return "No true theta_j for these data." if data.truth is None else ""
 
 
 class ShrinkageFigure(pn.viewable.Viewer):

@@ -12,6 +12,18 @@ from .css import text_box
 from .style import GRAND_MEAN, NO_POOL, PARTIAL_POOL, SLIDER
 from .tau_axis import TauMarks, TauView, fit_tau_range, style_legend, tau_figure
 
+FAR_ABOVE = 5.0
+"""Complete pooling's MSE beyond this multiple of the rest is left above the Risk axis (the
+default simulation's is about 3 times no pooling's; with its outlier group about 20 times)."""
+
+
+def risk_axis_top(rising: np.ndarray, no_pool: float, complete_pool: float) -> float:
+    """The highest MSE the axis must show: no pooling's and the curve from its lowest point on,
+    and complete pooling's unless it is more than FAR_ABOVE times that (an outlier group, a
+    large tau), when it would press the dip of partial pooling flat."""
+    top = max(no_pool, float(rising.max()))
+    return max(top, complete_pool) if complete_pool <= FAR_ABOVE * top else top
+
 
 class RiskCurveView(TauView):
     """MSE(tau) of partial pooling along the comparison's tau grid, horizontal lines for no
@@ -79,18 +91,19 @@ class RiskCurveView(TauView):
             return
         tau, curve = c.path.tau, c.path_mse
         no_pool, complete_pool = c.mse["no_pool"], c.mse["complete_pool"]
+        best = int(np.argmin(curve))
+        top = risk_axis_top(curve[best:], no_pool, complete_pool)
+        above = f" ({complete_pool:.3g}, above the axis)" if complete_pool > top else ""
         self._curve.data = {"tau": tau, "mse": curve}
         self._limits.data = {
             "y": [no_pool, complete_pool],
             "color": [NO_POOL.color, GRAND_MEAN.color],
-            "name": ["no pooling", "complete pooling"],
+            "name": ["no pooling", f"complete pooling{above}"],
         }
-        top = max(no_pool, complete_pool, float(curve.max()))
         self._y_range.update(start=0.0, end=1.3 * top)
         fit_tau_range(self._x_range, state)
         self._marks.draw(state)
         self._follow_tau()
-        best = int(np.argmin(curve))
         beyond = "" if best < tau.size - 1 else " (or beyond: the axis ends there)"
         ratio = curve[best] / no_pool if no_pool > 0 else math.nan
         self._caption.text = (

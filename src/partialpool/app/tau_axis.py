@@ -45,13 +45,26 @@ def fit_tau_range(x_range: Range1d, state: PoolingState) -> None:
     x_range.update(start=-0.02 * state.tau_max, end=state.tau_max)
 
 
+LABELS_FLIP = 0.66
+"""Marks beyond this share of the tau axis carry their label on the left."""
+
+
 class TauMarks:
     """Vertical lines labelled at the top: the slider's tau (always first, so a tau move patches
     one row), tau_hat, the true tau of simulated data, and any extra marks a view adds."""
 
     def __init__(self, fig: figure, name: str) -> None:
         self.source = ColumnDataSource(
-            {"x": [], "color": [], "dash": [], "text": [], "label_y": []}, name=name
+            {
+                "x": [],
+                "color": [],
+                "dash": [],
+                "text": [],
+                "label_y": [],
+                "align": [],
+                "offset": [],
+            },
+            name=name,
         )
         fig.vspan(x="x", source=self.source, line_color="color", line_width=2, line_dash="dash")
         fig.add_layout(
@@ -61,7 +74,8 @@ class TauMarks:
                 y_units="screen",
                 text="text",
                 source=self.source,
-                x_offset=4,
+                x_offset="offset",
+                text_align="align",
                 text_font_size="11px",
                 text_color="color",
                 background_fill_color="#ffffff",
@@ -69,6 +83,11 @@ class TauMarks:
             )
         )
         self._top = fig.height - 86
+        self._end = 1.0
+
+    def _side(self, x: float) -> tuple[str, float]:
+        """A label right of its line, or left of it in the axis's last third (not clipped)."""
+        return ("right", -4.0) if x > LABELS_FLIP * self._end else ("left", 4.0)
 
     def draw(self, state: PoolingState, extra: list[tuple[float, str, str]] = ()) -> None:
         """All marks: (x, colour, text) for each extra mark after the standard three."""
@@ -80,8 +99,12 @@ class TauMarks:
             (true_tau, TRUTH.outline, f"true {true_tau:.3g}"),
             *extra,
         ]
+        self._end = state.tau_max
+        sides = [self._side(m[0]) for m in marks]
         self.source.data = {
             "x": [m[0] for m in marks],
+            "align": [side[0] for side in sides],
+            "offset": [side[1] for side in sides],
             "color": [m[1] for m in marks],
             "dash": ["solid"] + ["dashed"] * (len(marks) - 1),
             "text": [m[2] for m in marks],
@@ -92,7 +115,15 @@ class TauMarks:
         """Move only the slider's mark: one patch of one row (none while nothing is drawn)."""
         if not len(self.source.data["x"]):
             return
-        self.source.patch({"x": [(0, tau)], "text": [(0, f"slider {tau:.3g}")]})
+        align, offset = self._side(tau)
+        self.source.patch(
+            {
+                "x": [(0, tau)],
+                "text": [(0, f"slider {tau:.3g}")],
+                "align": [(0, align)],
+                "offset": [(0, offset)],
+            }
+        )
 
 
 class TauView(pn.viewable.Viewer):

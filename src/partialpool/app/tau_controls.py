@@ -81,6 +81,7 @@ class TauControls(pn.viewable.Viewer):
             value=self.state.tau,
             sizing_mode="stretch_width",
             css_classes=["tau-slider"],
+            stylesheets=[".bk-slider-title { white-space: normal; }"],
             tooltips=False,
         )
         self._send_tau = Throttled(self._set_tau, REST_DELAY_MS)
@@ -211,7 +212,7 @@ class TauControls(pn.viewable.Viewer):
         return pn.Column(
             pn.pane.Bokeh(self.slider, sizing_mode="stretch_width"),
             pn.pane.Bokeh(self.scale, sizing_mode="stretch_width"),
-            pn.Row(self._fit, self._method, self._toggles, align="start"),
+            pn.FlexBox(self._fit, self._method, self._toggles, flex_wrap="wrap"),
             pn.pane.Bokeh(self.readout, sizing_mode="stretch_width"),
             sizing_mode="stretch_width",
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 
 import param
@@ -35,6 +36,16 @@ and written back at most once per `LIVE_DELAY_MS`, with its value at that time."
 LIVE_DELAY_MS = 300
 
 
+def in_words(key: str, error: Exception) -> str:
+    """param's message about a rejected value, in the link's words: "J must be at most 200"
+    rather than "Integer parameter 'PoolingState.J' must be at most 200, not 500."."""
+    text = re.sub(r"^\w+ parameter '[\w.]+'", key, str(error)).rstrip(".")
+    text = re.sub(r", not <class '(\w+)'>$", "", text)
+    text = text.replace("only takes numeric values", "must be a number")
+    text = re.sub(r", not [^,]+$", "", text)
+    return text.replace("'[", "").replace("]'", "")
+
+
 def sync_url(
     state: param.Parameterized,
     location: object,
@@ -54,7 +65,8 @@ def sync_url(
             try:
                 state.param.update(**{name: value})
             except Exception as err:  # a value that param or the core rejects
-                rejected.append(f"{URL_PARAMETERS[name]}={value!r} ({err})")
+                key = URL_PARAMETERS[name]
+                rejected.append(f"{key}={value!r}: {in_words(key, err)}")
 
     location.sync(state, URL_PARAMETERS, on_error=apply_one_by_one)
     if LIVE_KEY in location.query_params:
@@ -62,7 +74,7 @@ def sync_url(
         try:
             state.param.update(**{LIVE_PARAMETER: value})
         except Exception as err:
-            rejected.append(f"{LIVE_KEY}={value!r} ({err})")
+            rejected.append(f"{LIVE_KEY}={value!r}: {in_words(LIVE_KEY, err)}")
     if rejected:
         report(
             "The link had values this app cannot use; they were ignored: "

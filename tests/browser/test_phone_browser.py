@@ -1,0 +1,54 @@
+"""The app on a 390-pixel phone with touch: one column that fits the screen, the slider, Fit,
+the figure and the MSE table first, the sidebar after them, and Fit answers a tap."""
+
+from __future__ import annotations
+
+import pytest
+
+from partialpool.app import PoolingState
+
+from .conftest import PHONE
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_page_fits_a_phone_with_the_figure_first(phone):
+    phone.open()
+    phone.page.wait_for_timeout(500)
+    assert (
+        phone.page.locator("meta[name='viewport']")
+        .get_attribute("content")
+        .startswith("width=device-width")
+    )
+    width, client = phone.page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert width <= client, "the page scrolls sideways"
+    tops = {
+        name: phone.page.locator(selector).first.bounding_box()
+        for name, selector in {
+            "slider": ".tau-slider",
+            "fit": ".fit-tau",
+            "figure": ".shrinkage-figure",
+            "mse": ".mse-table",
+            "sidebar": "#sidebar",
+        }.items()
+    }
+    order = sorted(tops, key=lambda name: tops[name]["y"])
+    assert order == ["slider", "fit", "figure", "mse", "sidebar"]
+    for name in ("slider", "fit", "figure", "mse"):
+        box = tops[name]
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] + 1, name
+    assert phone.errors == []
+
+
+def test_fit_answers_a_tap(phone):
+    phone.open("?tau=2.0")
+    phone.page.locator(".fit-tau button").tap()
+    tau_hat = PoolingState().comparison.fit.tau
+    phone.page.wait_for_function(
+        "t => [...Bokeh.documents[0]._all_models.values()]"
+        ".find(m => m.type === 'Slider' && String(m.title).startsWith('tau:')).value === t",
+        arg=tau_hat,
+    )
+    assert phone.errors == []
