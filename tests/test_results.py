@@ -30,7 +30,7 @@ from partialpool.results import (
 )
 from partialpool.student_t import fit_t, partial_pool_t
 
-BASE = ["group", "no_pool", "partial_pool", "sd", "lower_95", "upper_95", "shrinkage"]
+BASE = ["group", "no_pool", "se", "partial_pool", "sd", "lower_95", "upper_95", "shrinkage"]
 
 
 def data(**extra: object) -> GroupData:
@@ -53,6 +53,11 @@ def table_of(d: GroupData, tau2: float = 0.7, method: str | None = "HE"):
 
 def test_columns_without_n_or_truth():
     assert list(table_of(data()).columns) == BASE
+
+
+def test_se_is_the_standard_error_of_each_no_pool_estimate():
+    d = data()
+    np.testing.assert_array_equal(table_of(d).columns["se"], np.sqrt(d.v))
 
 
 def test_n_column_only_when_n_is_known():

@@ -22,6 +22,7 @@ COLUMNS = {
     "group": "group",
     "n": "n_j",
     "no_pool": "no pooling",
+    "se": "se_j",
     "partial_pool": "partial pooling",
     "sd": "posterior sd",
     "lower_95": "95% lower",
@@ -88,7 +89,8 @@ def group_table(
 ) -> GroupTable:
     """Tabulate a partial-pooling fit of `data`.
 
-    The 95% interval is theta_hat_j +/- 1.96 sd_j. Under the Normal population (nu None) that
+    se_j = sqrt(v_j) is the standard error of the no-pooling estimate y_j. The 95% interval is
+    theta_hat_j +/- 1.96 sd_j. Under the Normal population (nu None) that
     is the normal posterior of theta_j given tau (its variance includes the uncertainty of
     mu_hat; BDA3 section 5.4). Under a Student-t population (`partial_pool_t`) sd_j is the
     posterior sd given (mu, tau), and the posterior is a scale mixture of normals, so the
@@ -101,6 +103,7 @@ def group_table(
         columns["n"] = data.n
     columns |= {
         "no_pool": data.y,
+        "se": np.sqrt(data.v),
         "partial_pool": fit.theta,
         "sd": sd,
         "lower_95": fit.theta - Z_95 * sd,

@@ -8,6 +8,7 @@ from conftest import upload_chunk
 
 from partialpool.app import PoolingState
 from partialpool.app.data_source import DataSource
+from partialpool.app.state import SOURCES
 
 GOOD = b"group,estimate,se\n<i>a</i>,1,1\nb,3,2\n"
 
@@ -66,3 +67,8 @@ def test_the_note_names_the_data_on_show_and_ignores_tau_moves(state):
     note = view._note.object
     state.tau = 3.0
     assert view._note.object is note
+
+
+def test_every_data_menu_label_fits_the_sidebars_menu():
+    # the 300-pixel sidebar's select shows about 30 characters; beyond that a label is cut
+    assert all(len(label) <= 30 for label in SOURCES.values()), SOURCES

@@ -3,13 +3,21 @@ the data, never the figure; a tau move is left to the page (see test_live_tau)."
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import panel as pn
 import pytest
 
 from partialpool import complete_pool, james_stein, partial_pool
 from partialpool.app import PoolingState
-from partialpool.app.figure import FADED_ALPHA, FULL_BAYES_OFFSET, ShrinkageFigure
+from partialpool.app.figure import (
+    BASE_FRAME,
+    FADED_ALPHA,
+    FULL_BAYES_OFFSET,
+    JAMES_STEIN_LANES,
+    ShrinkageFigure,
+)
 from partialpool.results import Z_95
 
 
@@ -92,7 +100,8 @@ def test_james_stein_glyphs_are_the_cores_estimates_and_follow_the_toggle(state)
     groups = view.groups.data
     np.testing.assert_array_equal(groups["js0"], james_stein(y, v, "zero").theta)
     np.testing.assert_array_equal(groups["js_mean"], james_stein(y, v, "mean").theta)
-    np.testing.assert_array_equal(groups["js_row"], state.order - FULL_BAYES_OFFSET)
+    np.testing.assert_array_equal(groups["js_row"], state.order + JAMES_STEIN_LANES["js_row"])
+    np.testing.assert_array_equal(groups["jsm_row"], state.order + JAMES_STEIN_LANES["jsm_row"])
     items = [i for i in view._figure.legend[0].items if i.renderers[0] in renderers]
     assert len(items) == 2 and all(i.visible for i in items)
 
@@ -118,3 +127,45 @@ def test_the_subtitle_says_what_the_data_lack(state):
     state.source = "eight_schools"
     assert view._subtitle.text.startswith("Summary data: no raw observations")
     assert view._subtitle.text.endswith("; no true theta_j.")
+
+
+def legend_labels(view: ShrinkageFigure) -> set[str]:
+    return {item.label["value"] for item in view._figure.legend[0].items if item.visible}
+
+
+def test_the_legend_lists_only_what_is_drawn(state):
+    view = ShrinkageFigure(state=state)
+    assert {"observations y_ij", "true theta_j"} <= legend_labels(view)
+    assert "y_j ± 1.96 se_j" not in legend_labels(view)
+    state.source = "eight_schools"  # summary data, no truth
+    labels = legend_labels(view)
+    assert "observations y_ij" not in labels and "true theta_j" not in labels
+    assert "y_j ± 1.96 se_j" in labels
+
+
+def test_extra_marks_get_lanes_that_do_not_overlap(state):
+    view = ShrinkageFigure(state=state)
+    height = view._figure.height
+    state.param.update(show_full_bayes=True, show_james_stein=True)
+    assert view._figure.height > height  # taller rows for the extra lanes
+    pixels = (view._figure.height - BASE_FRAME) / state.data.J  # per row
+    size = {r.glyph.y: r.glyph.size for r in view._scatters if r.glyph.y != "y"}
+    lanes = sorted(  # (offset from the row, marker size); the row above's full Bayes lane too
+        [(0.0, size["row"]), (FULL_BAYES_OFFSET, size["fb_row"])]
+        + [(FULL_BAYES_OFFSET - 1.0, size["fb_row"])]
+        + [(offset, size[lane]) for lane, offset in JAMES_STEIN_LANES.items()]
+    )
+    for (below, small), (above, large) in itertools.pairwise(lanes):
+        assert (above - below) * pixels >= (small + large) / 2 + 1.0, (below, above)
+
+
+def test_many_groups_drop_the_row_labels_and_shrink_the_marks():
+    state = PoolingState(J=200)
+    view = ShrinkageFigure(state=state)
+    pixels = (view._figure.height - BASE_FRAME) / 200
+    assert view._figure.yaxis[0].major_label_text_font_size == "0px"
+    assert all(r.glyph.size <= max(3.0, pixels) for r in view._scatters)
+    assert "Hover over a row" in view._subtitle.text
+    state.J = 12
+    assert view._figure.yaxis[0].major_label_text_font_size == "11px"
+    assert max(r.glyph.size for r in view._scatters) == 13

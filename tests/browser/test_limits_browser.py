@@ -65,7 +65,8 @@ def test_james_stein_joins_the_figure_and_the_table(session):
     )
     visible = session.page.evaluate(
         "() => [...Bokeh.documents[0]._all_models.values()].filter(m => m.type === "
-        "'GlyphRenderer' && m.glyph.type === 'Scatter' && m.glyph.y.field === 'js_row')"
+        "'GlyphRenderer' && m.glyph.type === 'Scatter'"
+        " && ['js_row', 'jsm_row'].includes(m.glyph.y.field))"
         ".map(m => m.visible)"
     )
     assert visible == [True, True]

@@ -22,6 +22,7 @@ from bokeh.models import (
     LegendItem,
     Line,
     Range1d,
+    Scatter,
     Segment,
     Title,
 )
@@ -44,7 +45,19 @@ from .style import (
 )
 
 ROW_PIXELS = 30
-"""Figure height per group row, before clipping to [360, 1400] pixels."""
+"""Figure height per group row, before clipping to [360, MAX_HEIGHT] pixels."""
+
+ROW_PIXELS_WITH_EXTRAS = 64
+"""The same with full Bayes or James-Stein on: their marks take lanes of their own."""
+
+MAX_HEIGHT = 1400
+
+LABELLED_ROWS = 40
+"""Beyond this many groups the rows carry no labels (hover names them) and the marks shrink
+with the rows, so that no mark crosses into the next row."""
+
+BASE_FRAME = 120
+"""The figure's height outside its rows: title, legend, axis."""
 
 MAX_DOTS = 20_000
 """The most raw observations drawn; beyond this an evenly spaced subset is drawn."""
@@ -61,7 +74,11 @@ TOOLTIPS = [
 """Bokeh escapes the @field values it shows, so group labels appear as text."""
 
 FULL_BAYES_OFFSET = 0.3
-"""Full-Bayes marks sit this far below a group's row, James-Stein marks this far above."""
+"""Full-Bayes marks sit this far below a group's row."""
+
+JAMES_STEIN_LANES = {"js_row": -0.22, "jsm_row": -0.5}
+"""James-Stein toward 0 and toward the mean sit this far above a group's row, apart, so that
+neither covers the other or the row's own marks."""
 
 FADED_ALPHA = 0.2
 """The opacity of the estimates that the chosen model structure does not use."""
@@ -163,9 +180,13 @@ class ShrinkageFigure(pn.viewable.Viewer):
         pull_line = draw(
             self._groups, Segment(x0="ybar", y0="row", x1="theta_hat", y1="row", **pull)
         )
-        draw(self._observations, OBSERVATION.marks("x", "y"), OBSERVATION.name)
+        self._observed = draw(self._observations, OBSERVATION.marks("x", "y"), OBSERVATION.name)
         interval = {"line_color": OBSERVATION.color, "line_alpha": 0.5, "line_width": 3}
-        draw(self._intervals, Segment(x0="low", y0="row", x1="high", y1="row", **interval))
+        self._bars = draw(
+            self._intervals,
+            Segment(x0="low", y0="row", x1="high", y1="row", **interval),
+            "y_j ± 1.96 se_j",
+        )
         grand_mean = draw(
             self._grand_mean,
             Line(x="x", y="y", line_dash="dashed", line_color=GRAND_MEAN.color, line_width=1.5),
@@ -193,10 +214,15 @@ class ShrinkageFigure(pn.viewable.Viewer):
                 draw(self._groups, FULL_BAYES.marks("fb_mean", "fb_row"), FULL_BAYES.name),
             ],
             "show_james_stein": [
-                draw(self._groups, glyph.marks(column, "js_row"), glyph.name)
-                for column, glyph in (("js0", JAMES_STEIN), ("js_mean", JAMES_STEIN_MEAN))
+                draw(self._groups, glyph.marks(column, lane), glyph.name)
+                for column, lane, glyph in (
+                    ("js0", "js_row", JAMES_STEIN),
+                    ("js_mean", "jsm_row", JAMES_STEIN_MEAN),
+                )
             ],
         }
+        self._truth = marks["theta"]
+        self._scatters = {r: r.glyph.size for r in fig.renderers if isinstance(r.glyph, Scatter)}
         fig.add_tools(HoverTool(renderers=[bands], tooltips=TOOLTIPS, mode="mouse"))
         self._subtitle = Title(
             text="", text_font_size="12px", text_font_style="italic", visible=False
@@ -215,7 +241,7 @@ class ShrinkageFigure(pn.viewable.Viewer):
             return  # a tau move: the page has moved the circles (`live_tau`)
         with pn.io.hold():
             if names <= {"show_full_bayes", "show_james_stein"}:
-                self._show_toggled()
+                self._show_drawn()
             else:
                 self._refresh()
 
@@ -241,16 +267,40 @@ class ShrinkageFigure(pn.viewable.Viewer):
             "js_mean": estimates.get("james_stein_mean", nan).theta,
         }
 
-    def _show_toggled(self) -> None:
-        """Full Bayes and James-Stein glyphs, with their legend items, follow their toggles."""
-        items = self._figure.legend[0].items
+    def _show_drawn(self) -> None:
+        """Each glyph, and its legend item, only where it has something to draw: observations,
+        or for summary data their intervals; the truth where known; full Bayes and James-Stein
+        when toggled on. Rows grow to make room for the extra marks."""
+        state, data = self.state, self.state.data
+        drawn = {
+            self._observed: data.values is not None,
+            self._bars: data.values is None,
+            self._truth: data.truth is not None,
+        }
         for toggle, renderers in self._toggled.items():
-            shown = getattr(self.state, toggle)
-            for renderer in renderers:
-                renderer.visible = shown
-            for item in items:
-                if item.renderers[0] in renderers:
-                    item.visible = shown
+            drawn.update(dict.fromkeys(renderers, getattr(state, toggle)))
+        for renderer, shown in drawn.items():
+            renderer.visible = shown
+        for item in self._figure.legend[0].items:
+            item.visible = drawn.get(item.renderers[0], True)
+        self._size_rows()
+
+    def _size_rows(self) -> None:
+        """Height grows with J (up to MAX_HEIGHT); beyond LABELLED_ROWS the marks shrink with
+        the rows and the row labels give way to the hover."""
+        J = self.state.data.J
+        extras = self.state.show_full_bayes or self.state.show_james_stein
+        per_row = ROW_PIXELS_WITH_EXTRAS if extras else ROW_PIXELS
+        height = int(np.clip(BASE_FRAME + per_row * J, 360, MAX_HEIGHT))
+        scale = min(1.0, (height - BASE_FRAME) / J / per_row)
+        for renderer, size in self._scatters.items():
+            renderer.glyph.size = max(3.0, size * scale)
+        labelled = J <= LABELLED_ROWS
+        self._figure.yaxis[0].update(
+            major_label_text_font_size="11px" if labelled else "0px",
+            major_tick_line_color="black" if labelled else None,
+        )
+        self._figure.height = height
 
     def _emphasise(self) -> None:
         """The chosen structure's estimate at full strength, the other two faded."""
@@ -279,11 +329,11 @@ class ShrinkageFigure(pn.viewable.Viewer):
             "band_right": np.full(J, hi),
             "band_alpha": np.where(row % 2 == 0, 0.035, 0.0),
             "fb_row": row + FULL_BAYES_OFFSET,
-            "js_row": row - FULL_BAYES_OFFSET,
+            **{lane: row + offset for lane, offset in JAMES_STEIN_LANES.items()},
             **self._posterior(),
             **self._james_stein(),
         }
-        self._show_toggled()
+        self._show_drawn()
         if data.values is not None:
             stride = max(1, math.ceil(data.values.size / MAX_DOTS))
             values, groups = data.values[::stride], data.groups[::stride]
@@ -307,8 +357,9 @@ class ShrinkageFigure(pn.viewable.Viewer):
         }
         self._figure.title.text = f"{data.title}: each row is a group"
         subtitle = _figure_subtitle(data)
+        if J > LABELLED_ROWS:
+            subtitle = f"{subtitle} Hover over a row to see its group.".strip()
         self._subtitle.update(text=subtitle, visible=bool(subtitle))
-        self._figure.height = int(np.clip(120 + ROW_PIXELS * J, 360, 1400))
 
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.pane.Bokeh(self._figure, sizing_mode="stretch_width")

@@ -22,8 +22,9 @@ HEADINGS = {
     "group": "group",
     "n": "n_j",
     "no_pool": "no pool",
+    "se": "se_j",
     "partial_pool": "partial",
-    "sd": "sd",
+    "sd": "posterior sd",
     "lower_95": "95% from",
     "upper_95": "95% to",
     "shrinkage": "B_j",
@@ -63,6 +64,7 @@ class ResultsTable(pn.viewable.Viewer):
             show_index=False,
             disabled=True,
             layout="fit_columns",
+            configuration={"columnDefaults": {"headerWordWrap": True}},
             widths={"group": "22%"},
             stylesheets=[TABLE_CSS],
             pagination="local",
@@ -114,9 +116,9 @@ class ResultsTable(pn.viewable.Viewer):
         return pn.Column(
             pn.Row(
                 pn.pane.Markdown(
-                    "#### Per group, at the slider's tau\nno pooling: ybar_j; partial: "
-                    "theta_hat_j with its posterior sd given tau and the 95% interval "
-                    "theta_hat_j ± 1.96 sd; B_j: shrinkage.",
+                    "#### Per group, at the slider's tau\nno pool: y_j, with its standard "
+                    "error se_j; partial: theta_hat_j with its posterior sd given tau and the "
+                    "95% interval theta_hat_j ± 1.96 sd; B_j: shrinkage.",
                     sizing_mode="stretch_width",
                 ),
                 self._download,

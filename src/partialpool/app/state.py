@@ -21,7 +21,7 @@ SORTS = {"group": "order in the data", "size": "group size n_j", "mean": "no-poo
 SOURCES = {
     "simulated": "Simulated groups",
     "eight_schools": DATASETS["eight_schools"][0],
-    "efron_morris": DATASETS["efron_morris"][0],
+    "efron_morris": "Batting (Efron & Morris 1975)",
     "upload": "Your CSV file",
 }
 """Data source key -> its name in the app."""
