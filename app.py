@@ -7,6 +7,7 @@ import panel as pn
 from partialpool.app import PoolingState
 from partialpool.app.css import CSS
 from partialpool.app.data_source import DataSource
+from partialpool.app.first_visit import first_visit_hint
 from partialpool.app.guide import GUIDE
 from partialpool.app.main_views import main_views
 from partialpool.app.paths_view import ShrinkagePathsView
@@ -65,13 +66,13 @@ def after_the_figure(build: Callable[[], object], **layout: object) -> pn.param.
 def tabs() -> pn.Tabs:
     """The explanations beside the figure; each beyond the first is built when first opened."""
     return pn.Tabs(
-        ("Risk", RiskCurveView(state=state)),
+        ("Guide", pn.pane.Markdown(GUIDE)),
+        ("Risk", when_shown(lambda: RiskCurveView(state=state))),
         ("Posterior", when_shown(lambda: PosteriorView(state=state))),
         ("Paths", when_shown(lambda: ShrinkagePathsView(state=state))),
         ("Monte Carlo", when_shown(lambda: MonteCarloView(run=MonteCarloRun(state=state)))),
         ("Stein", when_shown(lambda: SteinView(state=state))),
         ("Ridge", when_shown(lambda: RidgeView(state=state))),
-        ("Guide", pn.pane.Markdown(GUIDE)),
         dynamic=True,
         sizing_mode="stretch_width",
         css_classes=["views"],
@@ -96,6 +97,7 @@ template = pn.template.BootstrapTemplate(
     ],
     main=[  # one root: the template adds each item to the document apart, each a full pass
         pn.Column(
+            first_visit_hint(pn.state.curdoc),
             problem,
             pn.FlexBox(  # side by side when they fit, else the MSE table and tabs below
                 pn.Column(

@@ -390,7 +390,7 @@ def _read_summary(
             parts[TRUTH].append(_numbers(table[TRUTH], lines, TRUTH))
     labels = list(first_line)
     _check_groups(labels)
-    how = "v_j = se_j²" if layout == "estimate_se" else "v_j = sd_j² / n_j"
+    how = "se_j as given" if layout == "estimate_se" else "se_j² = sd_j² / n_j"
     return GroupData(
         title=title,
         labels=np.array(labels),

@@ -72,7 +72,7 @@ def from_simulation(sim: Simulation) -> GroupData:
         sigma=sim.sigma,
         note=(
             f"Simulated: theta_j ~ N({sim.mu:g}, {sim.tau:g}²), y_ij ~ N(theta_j, {sim.sigma:g}²); "
-            f"sigma is known, so v_j = sigma² / n_j.{outlier}"
+            f"sigma is known, so se_j² = sigma² / n_j.{outlier}"
         ),
         outlier=sim.outlier,
     )

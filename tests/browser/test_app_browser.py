@@ -157,3 +157,16 @@ def test_two_sessions_do_not_share_state(session, second_session):
     second_session.page.wait_for_timeout(500)
     assert session.tau() == 1.5
     assert len(session.column("groups", "theta_hat")) == 30
+
+
+def test_the_first_visit_hint_stays_away_once_dismissed(session):
+    session.open()
+    hint = session.page.locator(".first-visit-hint")
+    expect(hint).to_be_visible()
+    hint.locator("button.dismiss").click()
+    expect(hint).to_be_hidden()
+    session.open()  # the same browser again: the hint stays away
+    session.page.wait_for_timeout(500)
+    assert not session.model("first_visit_hint", "visible")
+    expect(hint).to_be_hidden()
+    assert session.errors == []

@@ -1,11 +1,31 @@
 """The Guide tab: what to look for in the figure and the other tabs, as Markdown."""
 
 GUIDE = """
-### What to look for
+#### Start here
+Drag the **tau slider** and watch the green circles: at tau = 0 they all sit on the dashed
+grand mean (complete pooling), at the right end on the blue &times; (no pooling). Then press **Fit
+tau from data** and read the **MSE table**: which estimate came closest to the truth?
+
+**The figure**, one row per group: grey dots, the group's observations (grey bars y_j ± 1.96
+se_j for data that give only an estimate and its standard error); **&times;** its mean ybar_j, the
+no-pooling estimate; **○** the partial-pooling estimate theta_hat_j at the slider's tau; **▲**
+the true theta_j (simulated data); dashed line, the grand mean. Under the slider, **◆** marks the
+fitted tau_hat and **▲** the true tau. Hover over a row for its numbers; click a legend entry to
+hide its glyph.
+
+**Your own data**: choose "Your CSV file" under Data in the sidebar (☰) and drop a file with the
+columns `group,value` (raw observations), `group,estimate,se` or `group,mean,sd,n`, and
+optionally `truth`. The `partialpool` command reads the same files.
+
+**Notation**: ybar_j (or y_j) is group j's estimate and se_j its standard error, se_j² =
+sigma² / n_j for n_j observations of within-group sd sigma; tau is the sd of the true means
+theta_j around mu.
+
+#### What to look for
 1. **Every green circle sits between its blue x and the population mean.** Partial pooling
    is a compromise: theta_hat_j = ybar_j + B_j (mu_hat - ybar_j). mu_hat weighs each group by
-   1 / (sigma_j² + tau²); at tau = 0 it is the dashed grand mean, and it stays close to it.
-2. **Small groups are pulled harder.** B_j = sigma_j² / (sigma_j² + tau²) is large when n_j is
+   1 / (se_j² + tau²); at tau = 0 it is the dashed grand mean, and it stays close to it.
+2. **Small groups are pulled harder.** B_j = se_j² / (se_j² + tau²) is large when n_j is
    small, so a noisy mean of 2 observations moves far, a mean of 40 barely moves. Sort by
    group size to see it.
 3. **tau is the dial between the two extremes.** Drag it to 0 and every circle collapses onto

@@ -42,7 +42,7 @@ def eight_schools() -> GroupData:
         labels=np.array([f"school {r['school']}" for r in rows]),
         y=np.array([float(r["effect"]) for r in rows]),
         v=np.array([float(r["se"]) for r in rows]) ** 2,
-        note=f"Reported effects and standard errors, v_j = se_j²; no true effects. {citation}",
+        note=f"Reported effects y_j and their standard errors se_j; no true effects. {citation}",
     )
 
 
@@ -65,7 +65,7 @@ def efron_morris() -> GroupData:
         n=np.full(y.size, AT_BATS),
         truth=np.array([float(r["avg_rest"]) for r in rows]),
         note=(
-            f"Average over the first {AT_BATS} at-bats; v_j = p(1 - p)/{AT_BATS} with the pooled "
+            f"Average over the first {AT_BATS} at-bats; se_j² = p(1 - p)/{AT_BATS} with the pooled "
             f"average p = {p:.4f}. Truth: the rest-of-season average. {citation}"
         ),
     )
