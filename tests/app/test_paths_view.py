@@ -5,10 +5,18 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from partialpool import fit_t, partial_pool, partial_pool_path
 from partialpool.app import PoolingState
-from partialpool.app.paths_view import MAX_LABELLED, ShrinkagePathsView
+from partialpool.app.paths_view import (
+    LABEL_PIXELS,
+    MAX_LABELLED,
+    PATHS_PLOT_PIXELS,
+    ShrinkagePathsView,
+    spread,
+)
 from partialpool.student_t import partial_pool_t_path
 
 from .layout import bokeh_model, column
@@ -68,3 +76,25 @@ def test_under_a_student_t_population_the_paths_are_the_ts(state):
     grid = np.array(column(view, "paths_mu", "tau"))
     expected = partial_pool_t_path(y, v, grid, 4.0, fit_t(y, v, 4.0).mu)
     np.testing.assert_allclose(np.array(column(view, "paths", "ys")), expected.theta.T, rtol=1e-9)
+
+
+@given(
+    st.lists(st.floats(-1e3, 1e3), min_size=1, max_size=12),
+    st.floats(1e-3, 10.0),
+)
+def test_spread_labels_keep_their_order_and_gap_and_stay_centred(y, gap):
+    y = np.array(y)
+    z = spread(y, gap)
+    order = np.argsort(y, kind="stable")
+    assert np.all(np.diff(z[order]) >= gap * (1 - 1e-9) - 1e-9 * np.abs(z).max())
+    assert np.mean(z) == pytest.approx(np.mean(y), abs=1e-9 * (1 + np.abs(y).max() + gap * y.size))
+    if y.size > 1 and np.all(np.diff(np.sort(y)) >= gap):
+        np.testing.assert_allclose(z, y, atol=1e-9 * (1 + np.abs(y).max()))  # far apart already
+
+
+def test_end_labels_of_close_paths_do_not_overlap():
+    view = ShrinkagePathsView(state=PoolingState(seed=3))
+    ends = column(view, "paths_ends", "y")
+    y_range = bokeh_model(view, "paths_figure").y_range
+    pixels = np.diff(np.sort(ends)) / (y_range.end - y_range.start) * PATHS_PLOT_PIXELS
+    assert np.all(pixels >= LABEL_PIXELS - 1e-6)

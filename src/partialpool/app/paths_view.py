@@ -17,6 +17,26 @@ from .tau_axis import TauMarks, TauView, fit_tau_range, tau_figure
 MAX_LABELLED = 12
 """Paths are labelled with their group at the axis's end up to this many groups."""
 
+LABEL_PIXELS = 12
+"""The least vertical distance between two end labels of the paths."""
+
+PATHS_PLOT_PIXELS = 200
+"""The height of the paths' plot area (the figure's 270 pixels less title and axis)."""
+
+
+def spread(y: np.ndarray, gap: float) -> np.ndarray:
+    """Heights as near y as can be with at least `gap` between neighbours: sorted, each pushed
+    up past the one below (z_i = max over k <= i of (y_k - k gap) + i gap), then the whole
+    set shifted back onto y's mean."""
+    order = np.argsort(y, kind="stable")
+    steps = gap * np.arange(y.size)
+    z = np.maximum.accumulate(y[order] - steps) + steps
+    z += float(np.mean(y[order] - z))
+    out = np.empty_like(z)
+    out[order] = z
+    return out
+
+
 CURVE_POINTS = 200
 
 PATHS_CAPTION = (
@@ -164,9 +184,10 @@ class ShrinkagePathsView(TauView):
         self._y_range.update(start=lo - pad, end=hi + 2.5 * pad)
         fit_tau_range(self._x_range, state)
         labelled = J <= MAX_LABELLED
+        gap = LABEL_PIXELS * (hi - lo + 3.5 * pad) / PATHS_PLOT_PIXELS
         self._ends.data = {
             "x": [path.tau[-1]] * J if labelled else [],
-            "y": path.theta[-1] if labelled else [],
+            "y": spread(path.theta[-1], gap) if labelled else [],
             "label": data.labels if labelled else [],
         }
         x, x_label, self._by_size = _precision_axis(data)
