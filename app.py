@@ -109,7 +109,7 @@ template = pn.template.BootstrapTemplate(
                 after_the_figure(
                     lambda: pn.Column(main.mse_table, tabs(), sizing_mode="stretch_width"),
                     sizing_mode="stretch_width",
-                    styles={"flex": "0 1 470px", "min-width": "0"},
+                    styles={"flex": "0 1 430px", "min-width": "0"},
                 ),
                 flex_wrap="wrap",
                 sizing_mode="stretch_width",

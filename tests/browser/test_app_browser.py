@@ -47,6 +47,7 @@ def test_no_request_leaves_the_host_across_tab_and_data_switches(session):
 
 def test_figure_has_every_glyph_with_the_states_numbers(session):
     session.open()
+    assert session.model("figure_legend", "ncols") == 3  # room for three columns
     state = PoolingState()
     np.testing.assert_allclose(session.column("groups", "ybar"), state.data.y, rtol=1e-12)
     np.testing.assert_allclose(

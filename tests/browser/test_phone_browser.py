@@ -52,3 +52,9 @@ def test_fit_answers_a_tap(phone):
         arg=tau_hat,
     )
     assert phone.errors == []
+
+
+def test_the_legend_fits_the_figure_on_a_phone(phone):
+    phone.open()
+    phone.page.wait_for_timeout(500)
+    assert phone.model("figure_legend", "ncols") == 1  # three columns would be cut

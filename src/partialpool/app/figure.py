@@ -15,6 +15,7 @@ import panel as pn
 import param
 from bokeh.models import (
     ColumnDataSource,
+    CustomJS,
     FixedTicker,
     HBar,
     HoverTool,
@@ -61,6 +62,13 @@ BASE_FRAME = 120
 
 MAX_DOTS = 20_000
 """The most raw observations drawn; beyond this an evenly spaced subset is drawn."""
+
+LEGEND_COLUMNS_JS = """
+const columns = cb_obj.inner_width < 440 ? 1 : 3;
+if (legend.ncols !== columns) legend.ncols = columns;
+"""
+"""The legend's columns follow the plot's width (in the page): three rows of labels need about
+440 pixels, so a narrower plot (a phone) lists them in one column rather than cut them."""
 
 TOOLTIPS = [
     ("group", "@label"),
@@ -158,9 +166,20 @@ class ShrinkageFigure(pn.viewable.Viewer):
         fig.yaxis.ticker = FixedTicker(ticks=[])
         fig.yaxis.major_label_text_font_size = "11px"
         legend = Legend(
-            orientation="horizontal", ncols=3, label_text_font_size="12px", click_policy="hide"
+            name="figure_legend",
+            orientation="horizontal",
+            ncols=3,
+            label_text_font_size="12px",
+            click_policy="hide",
+            margin=0,
+            padding=2,
+            spacing=2,
+            label_height=16,
+            glyph_height=16,
+            border_line_alpha=0.0,
         )
         fig.add_layout(legend, "above")
+        fig.js_on_change("inner_width", CustomJS(args={"legend": legend}, code=LEGEND_COLUMNS_JS))
 
         def draw(source: ColumnDataSource, glyph: object, label: str = "", **kw: object):
             """One renderer; BokehJS derives its faded and muted copies ("auto"), which
