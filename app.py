@@ -22,7 +22,7 @@ from partialpool.app.study import MonteCarloRun
 from partialpool.app.study_view import MonteCarloView
 from partialpool.app.url import sync_url
 
-pn.extension("tabulator", "filedropper", design="bootstrap", loading_indicator=True)
+pn.extension("filedropper", design="bootstrap", loading_indicator=True)
 
 
 state = PoolingState()
@@ -101,7 +101,13 @@ template = pn.template.BootstrapTemplate(
             problem,
             pn.FlexBox(  # side by side when they fit, else the MSE table and tabs below
                 pn.Column(
-                    main.controls,
+                    main.controls.layout(
+                        after_the_figure(
+                            lambda: main.controls.actions(),
+                            min_height=64,
+                            sizing_mode="stretch_width",
+                        )
+                    ),
                     main.figure,
                     sizing_mode="stretch_width",
                     styles={"flex": "1 1 560px", "min-width": "0"},

@@ -23,7 +23,7 @@ def state() -> PoolingState:
 def test_table_shows_the_core_numbers_at_the_slider_tau(state):
     view = ResultsTable(state=state)
     state.tau = 0.37
-    frame = view._table.value
+    frame = view.frame
     fit = partial_pool(state.data.y, state.data.v, 0.37**2)
     assert list(frame.columns) == [HEADINGS[k] for k in group_table(state.data, fit).columns]
     for heading, exact in (("partial", fit.theta), ("B_j", fit.shrinkage)):
@@ -58,8 +58,8 @@ def test_a_student_t_population_is_named_with_its_fit(state):
         f"# tau2 = {fitted.tau**2:.6g}; tau = {fitted.tau:.6g}",
         f"# mu = {fitted.mu:.6g} (se {fitted.mu_se:.6g})",
     ]
-    assert "Student-t(nu = 4) population, mu and tau by marginal ML; " in view._model.object
-    assert f"(se {fitted.mu_se:.6g})" in view._model.object
+    assert "Student-t(nu = 4) population, mu and tau by marginal ML; " in view._model.text
+    assert f"(se {fitted.mu_se:.6g})" in view._model.text
     state.nu = 7.0
     state.param.trigger("fit_tau")
     assert (
@@ -99,17 +99,17 @@ def test_a_tau_move_and_new_data_redraw_the_table(state):
     tau = float(state.comparison.path.tau[10])
     state.tau = tau  # on the grid: a tau move alone
     fit = partial_pool(state.data.y, state.data.v, tau**2)
-    np.testing.assert_allclose(view._table.value["B_j"], fit.shrinkage, atol=5e-4)
-    assert "tau^2 given; tau2 = " in view._model.object
+    np.testing.assert_allclose(view.frame["B_j"], fit.shrinkage, atol=5e-4)
+    assert "tau^2 given; tau2 = " in view._model.text
     state.param.update(J=20, seed=8)
-    assert len(view._table.value) == 20
+    assert len(view.frame) == 20
 
 
 def test_summary_data_have_no_n_and_no_truth_columns(state):
     view = ResultsTable(state=state)
     state.source = "eight_schools"
-    assert "n_j" not in view._table.value.columns and "truth" not in view._table.value.columns
-    assert list(view._table.value["group"]) == [f"school {c}" for c in "ABCDEFGH"]
+    assert "n_j" not in view.frame.columns and "truth" not in view.frame.columns
+    assert list(view.frame["group"]) == [f"school {c}" for c in "ABCDEFGH"]
 
 
 def test_rounding_keeps_four_significant_digits():

@@ -37,7 +37,10 @@ def upload(session, tmp_path, name: str, content: bytes | str) -> None:
 
 
 def table_cells(session, column: str) -> list[str]:
-    cells = session.page.locator(f".results-table .tabulator-cell[tabulator-field='{column}']")
+    """The text of one column's cells as the page shows them, top to bottom."""
+    headings = session.page.locator(".results-table .slick-header-column")
+    titles = [headings.nth(i).inner_text().strip() for i in range(headings.count())]
+    cells = session.page.locator(f".results-table .slick-cell.l{titles.index(column)}")
     return [cells.nth(i).inner_text() for i in range(cells.count())]
 
 
@@ -65,7 +68,7 @@ def test_upload_shows_the_data_literally_and_downloads_the_table(session, tmp_pa
     np.testing.assert_allclose(session.column("groups", "theta"), data.truth)
     assert len(session.column("observations", "x")) == 9
 
-    expect(session.page.locator(".results-table .tabulator-row")).to_have_count(3)
+    expect(session.page.locator(".results-table .slick-row")).to_have_count(3)
     assert table_cells(session, "group") == [XSS, "north", "south"]  # text, not HTML
     assert session.page.locator(".results-table img").count() == 0
     assert session.page.locator(".data-note .caption").inner_text().startswith("mine.csv")
@@ -105,7 +108,7 @@ def test_a_bad_upload_shows_its_message_and_keeps_the_last_good_data(
     expect(problem).to_contain_text(message)
     expect(problem).to_contain_text("bad.csv")
     assert session.column("groups", "theta_hat") == theta_hat
-    expect(session.page.locator(".results-table .tabulator-row")).to_have_count(3)
+    expect(session.page.locator(".results-table .slick-row")).to_have_count(3)
     assert session.errors == []
 
 

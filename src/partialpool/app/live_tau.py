@@ -8,7 +8,8 @@ and the MSE table as HTML, all computed by the core and formatted by the views i
 slider step runs `SELECT_ROW` in the browser: it finds the grid row of the slider's value
 (within 1e-12 of the grid's end, as `state.on_grid`) and copies it into the figure's source,
 the readout and the MSE table in place, without syncing them back (BokehJS
-`setv(..., {sync: false})`), and writes tau into the URL. The server hears of tau
+`setv(..., {sync: false})`), and writes tau into the URL. On a page still loading the rows
+follow its first render. The server hears of tau
 when the slider is let go (`value_throttled`), to update the tabs and the results table.
 """
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+import panel as pn
 import param
 from bokeh.models import ColumnDataSource, CustomJS, Div, Slider
 
@@ -75,6 +77,13 @@ BOKEH_CHECKED_WITH = "3.9.2"
 """The BokehJS version whose MarkupView internals `SELECT_ROW` was read against."""
 
 
+def _page_loading() -> bool:
+    """Whether a served page is still loading: its rows then follow the first render
+    (`pn.state.onload`), as the slider is of no use before the page is drawn."""
+    doc = pn.state.curdoc
+    return doc is not None and doc.session_context is not None and not pn.state.loaded
+
+
 def row_of(comparison: Comparison) -> int:
     """The grid row nearest the comparison's tau: the row the page shows."""
     return grid_row(comparison.path.tau, comparison.tau)
@@ -130,12 +139,16 @@ class LiveTau(param.Parameterized):
         c = self.state.comparison
         path = c.path
         texts = {name: rows(c) for name, rows in self._parts.items()}
-        self.rows.data = {
+        data = {
             "tau": path.tau,
             "theta": np.ascontiguousarray(path.theta, dtype=float),
             "shrinkage": np.ascontiguousarray(path.shrinkage, dtype=float),
             **texts,
         }
+        if _page_loading():
+            pn.state.onload(lambda: setattr(self.rows, "data", data))
+        else:
+            self.rows.data = data
         k = row_of(c)
         for name, div in self._divs.items():
             div.text = texts[name][k]

@@ -1,4 +1,8 @@
-"""The per-group results table (sortable), and its download as CSV."""
+"""The per-group results table (sortable), and its download as CSV.
+
+A Bokeh `DataTable` (its code comes with every Panel page), not Panel's Tabulator, whose
+library (half a megabyte of script and styles) every page would load before its first render.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import numpy as np
 import pandas as pd
 import panel as pn
 import param
+from bokeh.models import ColumnDataSource, DataTable, Div, StringFormatter, TableColumn
 
 from ..results import GroupTable, fit_lines, to_csv
 from .css import CSS
@@ -17,7 +22,12 @@ from .state import PoolingState, tau_move
 from .throttle import TEXT_DELAY_MS, Throttled
 
 SIGNIFICANT_DIGITS = 4
-TABLE_CSS = ".tabulator, .tabulator .tabulator-header { font-size: 13px !important; }"
+GROUP_WIDTH, NUMBER_WIDTH = 160, 80
+"""Column widths in pixels before the table fits them to its width."""
+
+ROW_PIXELS = 25
+SHOWN_ROWS = 15
+"""The table shows this many rows and scrolls beyond them."""
 HEADINGS = {
     "group": "group",
     "n": "n_j",
@@ -59,20 +69,19 @@ class ResultsTable(pn.viewable.Viewer):
 
     def __init__(self, **params: object) -> None:
         super().__init__(**params)
-        self._table = pn.widgets.Tabulator(
-            table_frame(self._group_table()),
-            show_index=False,
-            disabled=True,
-            layout="fit_columns",
-            configuration={"columnDefaults": {"headerWordWrap": True}},
-            widths={"group": "22%"},
-            stylesheets=[TABLE_CSS],
-            pagination="local",
-            page_size=15,
+        self._rows = ColumnDataSource(name="results_rows")
+        self._table = DataTable(
+            source=self._rows,
+            index_position=None,
+            sortable=True,
+            reorderable=False,
+            editable=False,
+            row_height=ROW_PIXELS,
             sizing_mode="stretch_width",
             name="results_table",
             css_classes=["results-table"],
         )
+        self.frame = table_frame(self._group_table())
         self._download = pn.widgets.FileDownload(
             callback=self._csv,
             filename="partialpool-results.csv",
@@ -81,12 +90,13 @@ class ResultsTable(pn.viewable.Viewer):
             width=170,
             css_classes=["download-csv"],
         )
-        self._model = pn.pane.HTML(
-            self._model_text(self._group_table()),
+        self._model = Div(
+            text=self._model_text(self._group_table()),
             sizing_mode="stretch_width",
             stylesheets=[CSS],
             css_classes=["results-model"],
         )
+        self._show(self.frame)
         self._draw_later = Throttled(self._draw, TEXT_DELAY_MS)
         self.state.param.watch(self._on_comparison, ["comparison"])
 
@@ -106,8 +116,28 @@ class ResultsTable(pn.viewable.Viewer):
 
     def _draw(self, *_: object) -> None:
         table = self._group_table()
-        self._table.value = table_frame(table)
-        self._model.object = self._model_text(table)
+        self.frame = table_frame(table)
+        self._show(self.frame)
+        self._model.text = self._model_text(table)
+
+    def _show(self, frame: pd.DataFrame) -> None:
+        """The frame into the table: new columns only when the headings change (new data)."""
+        headings = list(frame.columns)
+        if [c.field for c in self._table.columns] != headings:
+            self._table.columns = [  # numbers as rounded by `table_frame`, right-aligned
+                TableColumn(field=h, title=h, width=GROUP_WIDTH)
+                if h == "group"
+                else TableColumn(
+                    field=h,
+                    title=h,
+                    width=NUMBER_WIDTH,
+                    formatter=StringFormatter(text_align="right"),
+                )
+                for h in headings
+            ]
+        self._rows.data = {h: frame[h].to_numpy() for h in headings}
+        shown = min(len(frame), SHOWN_ROWS)
+        self._table.height = ROW_PIXELS * (shown + 1) + 4
 
     def _csv(self) -> io.StringIO:
         return io.StringIO(to_csv(self._group_table()))
@@ -123,7 +153,7 @@ class ResultsTable(pn.viewable.Viewer):
                 ),
                 self._download,
             ),
-            self._model,
-            self._table,
+            pn.pane.Bokeh(self._model, sizing_mode="stretch_width"),
+            pn.pane.Bokeh(self._table, sizing_mode="stretch_width"),
             sizing_mode="stretch_width",
         )
