@@ -9,8 +9,8 @@ slider step runs `SELECT_ROW` in the browser: it finds the grid row of the slide
 (within 1e-12 of the grid's end, as `state.on_grid`) and copies it into the figure's source,
 the readout and the MSE table in place, without syncing them back (BokehJS
 `setv(..., {sync: false})`), and writes tau into the URL. On a page still loading the rows
-follow its first render. The server hears of tau
-when the slider is let go (`value_throttled`), to update the tabs and the results table.
+follow its first render. The server hears of tau when the slider is let go
+(`value_throttled`), to update the tabs and the results table.
 """
 
 from __future__ import annotations
