@@ -72,12 +72,21 @@ def test_switching_data_keeps_every_column_the_same_length(state):
         )
 
 
+def in_lane(view: ShrinkageFigure, *fields: str) -> list:
+    """The figure's renderers drawn at the given y columns."""
+    return [
+        r
+        for r in view._figure.renderers
+        if getattr(r.glyph, "y", None) in fields or getattr(r.glyph, "y0", None) in fields
+    ]
+
+
 def test_full_bayes_glyph_is_the_posterior_and_follows_the_toggle(state):
     view = ShrinkageFigure(state=state)
-    renderers = view._toggled["show_full_bayes"]
-    assert not any(r.visible for r in renderers)
+    assert in_lane(view, "fb_row") == []  # not drawn until asked for
     state.show_full_bayes = True
-    assert all(r.visible for r in renderers)
+    renderers = in_lane(view, "fb_row")
+    assert len(renderers) == 2 and all(r.visible for r in renderers)
     fb = state.comparison.posterior
     groups = view.groups.data
     np.testing.assert_array_equal(groups["fb_mean"], fb.theta_mean)
@@ -88,14 +97,18 @@ def test_full_bayes_glyph_is_the_posterior_and_follows_the_toggle(state):
     )
     items = [i for i in view._figure.legend[0].items if i.renderers[0] in renderers]
     assert items and all(i.visible for i in items)
+    state.show_full_bayes = False
+    assert not any(r.visible for r in renderers) and not any(i.visible for i in items)
+    state.show_full_bayes = True
+    assert in_lane(view, "fb_row") == renderers  # drawn once, shown again
 
 
 def test_james_stein_glyphs_are_the_cores_estimates_and_follow_the_toggle(state):
     view = ShrinkageFigure(state=state)
-    renderers = view._toggled["show_james_stein"]
-    assert not any(r.visible for r in renderers)
+    assert in_lane(view, "js_row", "jsm_row") == []
     state.show_james_stein = True
-    assert all(r.visible for r in renderers)
+    renderers = in_lane(view, "js_row", "jsm_row")
+    assert len(renderers) == 2 and all(r.visible for r in renderers)
     y, v = state.data.y, state.data.v
     groups = view.groups.data
     np.testing.assert_array_equal(groups["js0"], james_stein(y, v, "zero").theta)

@@ -17,6 +17,7 @@ from bokeh.models import (
     ColumnDataSource,
     CustomJS,
     FixedTicker,
+    GlyphRenderer,
     HBar,
     HoverTool,
     Legend,
@@ -87,6 +88,9 @@ FULL_BAYES_OFFSET = 0.3
 JAMES_STEIN_LANES = {"js_row": -0.22, "jsm_row": -0.5}
 """James-Stein toward 0 and toward the mean sit this far above a group's row, apart, so that
 neither covers the other or the row's own marks."""
+
+TOGGLES = ("show_full_bayes", "show_james_stein")
+"""The state's switches for the extra estimates in the figure."""
 
 FADED_ALPHA = 0.2
 """The opacity of the estimates that the chosen model structure does not use."""
@@ -180,14 +184,10 @@ class ShrinkageFigure(pn.viewable.Viewer):
         )
         fig.add_layout(legend, "above")
         fig.js_on_change("inner_width", CustomJS(args={"legend": legend}, code=LEGEND_COLUMNS_JS))
+        self._legend, self._scatters = legend, {}
 
         def draw(source: ColumnDataSource, glyph: object, label: str = "", **kw: object):
-            """One renderer; BokehJS derives its faded and muted copies ("auto"), which
-            bokeh.plotting would build and send as two more models each."""
-            renderer = fig.add_glyph(source, glyph, **kw)
-            if label:
-                legend.items.append(LegendItem(label=label, renderers=[renderer]))
-            return renderer
+            return self._draw(fig, source, glyph, label, **kw)
 
         band = {"y": "row", "height": 1.0, "left": "band_left", "right": "band_right"}
         bands = draw(
@@ -223,31 +223,42 @@ class ShrinkageFigure(pn.viewable.Viewer):
                 ("partial_pool", [marks["theta_hat"], pull_line]),
             )
         }
-        bar = {"line_color": FULL_BAYES.color, "line_width": 2, "line_alpha": 0.8}
-        self._toggled = {
-            "show_full_bayes": [
-                draw(
-                    self._groups,
-                    Segment(x0="fb_low", y0="fb_row", x1="fb_high", y1="fb_row", **bar),
-                ),
-                draw(self._groups, FULL_BAYES.marks("fb_mean", "fb_row"), FULL_BAYES.name),
-            ],
-            "show_james_stein": [
-                draw(self._groups, glyph.marks(column, lane), glyph.name)
-                for column, lane, glyph in (
-                    ("js0", "js_row", JAMES_STEIN),
-                    ("js_mean", "jsm_row", JAMES_STEIN_MEAN),
-                )
-            ],
-        }
+        self._toggled: dict[str, list[GlyphRenderer]] = {}
         self._truth = marks["theta"]
-        self._scatters = {r: r.glyph.size for r in fig.renderers if isinstance(r.glyph, Scatter)}
         fig.add_tools(HoverTool(renderers=[bands], tooltips=TOOLTIPS, mode="mouse"))
         self._subtitle = Title(
             text="", text_font_size="12px", text_font_style="italic", visible=False
         )
         fig.add_layout(self._subtitle, "above")
         return fig
+
+    def _draw(
+        self, fig: figure, source: ColumnDataSource, glyph: object, label: str, **kw: object
+    ) -> GlyphRenderer:
+        """One renderer; BokehJS derives its faded and muted copies ("auto"), which
+        bokeh.plotting would build and send as two more models each."""
+        renderer = fig.add_glyph(source, glyph, **kw)
+        if label:
+            self._legend.items.append(LegendItem(label=label, renderers=[renderer]))
+        if isinstance(glyph, Scatter):
+            self._scatters[renderer] = glyph.size
+        return renderer
+
+    def _extras(self, toggle: str) -> list[GlyphRenderer]:
+        """The renderers a toggle shows, drawn the first time it is on (not with the page)."""
+        if toggle not in self._toggled:
+            fig, groups = self._figure, self._groups
+            if toggle == "show_full_bayes":
+                bar = {"line_color": FULL_BAYES.color, "line_width": 2, "line_alpha": 0.8}
+                interval = Segment(x0="fb_low", y0="fb_row", x1="fb_high", y1="fb_row", **bar)
+                marks = [(interval, ""), (FULL_BAYES.marks("fb_mean", "fb_row"), FULL_BAYES.name)]
+            else:
+                marks = [
+                    (JAMES_STEIN.marks("js0", "js_row"), JAMES_STEIN.name),
+                    (JAMES_STEIN_MEAN.marks("js_mean", "jsm_row"), JAMES_STEIN_MEAN.name),
+                ]
+            self._toggled[toggle] = [self._draw(fig, groups, g, label) for g, label in marks]
+        return self._toggled[toggle]
 
     @property
     def groups(self) -> ColumnDataSource:
@@ -296,8 +307,9 @@ class ShrinkageFigure(pn.viewable.Viewer):
             self._bars: data.values is None,
             self._truth: data.truth is not None,
         }
-        for toggle, renderers in self._toggled.items():
-            drawn.update(dict.fromkeys(renderers, getattr(state, toggle)))
+        for toggle in TOGGLES:
+            if getattr(state, toggle) or toggle in self._toggled:
+                drawn.update(dict.fromkeys(self._extras(toggle), getattr(state, toggle)))
         for renderer, shown in drawn.items():
             renderer.visible = shown
         for item in self._figure.legend[0].items:
