@@ -86,3 +86,12 @@ def test_scale_marks_flip_their_label_past_the_middle_and_escape_it():
     assert "class='tau-mark left' style='left: 75.0000%" in html
     assert "a&lt;b" in html and ">d<" not in html
     assert "left: 100.0000%" in scale_marks(1.0, [(7.0, FITTED, "beyond the end")])
+
+
+def test_at_tau_zero_a_t_population_names_two_groups_not_one():
+    state = PoolingState(population="student-t", outlier=True)
+    controls = TauControls(state=state)
+    first = controls.readout_rows(state.comparison)[0]  # the grid starts at tau = 0
+    labels = state.data.labels
+    least, most = labels[np.argmax(state.data.v)], labels[np.argmin(state.data.v)]
+    assert f"1.000</span> for {least} to" in first and f"1.000</span> for {most};" in first

@@ -176,6 +176,9 @@ class TauControls(pn.viewable.Viewer):
             large = np.full(path.tau.size, np.argmin(data.v))
         else:  # under a t population B_j also falls with the distance from mu
             small, large = np.argmax(path.shrinkage, axis=1), np.argmin(path.shrinkage, axis=1)
+            tied = np.ptp(path.shrinkage, axis=1) <= 1e-12  # tau = 0: every B_j is 1
+            small = np.where(tied, np.argmax(data.v), small)
+            large = np.where(tied, np.argmin(data.v), large)
         rows = []
         for k, tau in enumerate(path.tau):
             b = path.shrinkage[k]
