@@ -46,6 +46,13 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
+SLIDER = (
+    "[...Bokeh.documents[0]._all_models.values()]"
+    ".find(m => m.type === 'Slider' && String(m.title).startsWith('tau:'))"
+)
+"""The tau slider's model in the page (JavaScript)."""
+
+
 class Session:
     """One browser tab on the app, with its console errors and requested URLs recorded."""
 
@@ -100,10 +107,11 @@ class Session:
 
     def tau(self) -> float:
         """The tau slider's value as the browser holds it (the handle shows it rounded)."""
-        return self.page.evaluate(
-            "() => [...Bokeh.documents[0]._all_models.values()]"
-            ".find(m => m.type === 'Slider' && String(m.title).startsWith('tau:')).value"
-        )
+        return self.page.evaluate(f"() => {SLIDER}.value")
+
+    def wait_for_tau(self, tau: float) -> None:
+        """Wait until the browser's tau slider holds exactly `tau` (after Fit, say)."""
+        self.page.wait_for_function(f"t => {SLIDER}.value === t", arg=tau)
 
     def mse_cells(self) -> dict[str, str]:
         rows = self.page.locator(".mse-table tbody tr")

@@ -13,6 +13,8 @@ from partialpool import estimate_tau2, partial_pool, simulate, summarize
 from partialpool.app import PoolingState
 from partialpool.app.state import SOURCES
 
+from .conftest import SLIDER
+
 pytestmark = pytest.mark.browser
 
 
@@ -98,10 +100,7 @@ def test_fit_button_moves_the_slider_to_tau_hat(session):
     session.page.locator(".fit-tau button").click()
     state = PoolingState()
     tau_hat = math.sqrt(estimate_tau2(state.data.y, state.data.v, "HE"))
-    session.page.wait_for_function(
-        "() => [...Bokeh.documents[0]._all_models.values()]"
-        ".find(m => m.type === 'Slider' && String(m.title).startsWith('tau:')).value < 1.9"
-    )
+    session.page.wait_for_function(f"() => {SLIDER}.value < 1.9")
     assert session.tau() == pytest.approx(tau_hat, rel=1e-12)
     assert f"tau_hat = {tau_hat:.4g}" in session.page.locator(".tau-readout").inner_text()
 
@@ -119,9 +118,7 @@ def test_url_restores_the_settings_and_follows_the_slider(session):
     assert np.all(np.diff(s.n[np.argsort(rows)]) >= 0)  # sorted by size
     session.drag_tau(100)
     session.page.wait_for_function(
-        "() => { const m = [...Bokeh.documents[0]._all_models.values()]"
-        ".find(m => m.type === 'Slider' && String(m.title).startsWith('tau:'));"
-        " return new URLSearchParams(location.search).get('tau') == String(m.value); }"
+        f"() => new URLSearchParams(location.search).get('tau') == String({SLIDER}.value)"
     )
     query = parse_qs(urlparse(session.page.url).query)
     assert float(query["tau"][0]) == pytest.approx(session.tau())

@@ -46,11 +46,7 @@ def test_fit_answers_a_tap(phone):
     phone.open("?tau=2.0")
     phone.page.locator(".fit-tau button").tap()
     tau_hat = PoolingState().comparison.fit.tau
-    phone.page.wait_for_function(
-        "t => [...Bokeh.documents[0]._all_models.values()]"
-        ".find(m => m.type === 'Slider' && String(m.title).startsWith('tau:')).value === t",
-        arg=tau_hat,
-    )
+    phone.wait_for_tau(tau_hat)
     assert phone.errors == []
 
 

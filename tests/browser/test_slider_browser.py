@@ -61,11 +61,7 @@ def test_tau_hat_is_marked_under_the_handle_when_the_slider_sits_there(session):
     session.open()
     session.page.locator(".fit-tau button").click()
     tau_hat = PoolingState().comparison.fit.tau
-    session.page.wait_for_function(
-        "t => [...Bokeh.documents[0]._all_models.values()]"
-        ".find(m => m.type === 'Slider' && String(m.title).startsWith('tau:')).value === t",
-        arg=tau_hat,
-    )
+    session.wait_for_tau(tau_hat)
     session.page.wait_for_timeout(300)
     handle = session.page.locator(".tau-slider .noUi-handle").first.bounding_box()
     mark = session.page.locator(".tau-mark .symbol").first.bounding_box()
