@@ -43,6 +43,7 @@ from .style import (
     NO_POOL,
     OBSERVATION,
     PARTIAL_POOL,
+    TOGGLES,
     TRUTH,
 )
 
@@ -88,9 +89,6 @@ FULL_BAYES_OFFSET = 0.3
 JAMES_STEIN_LANES = {"js_row": -0.22, "jsm_row": -0.5}
 """James-Stein toward 0 and toward the mean sit this far above a group's row, apart, so that
 neither covers the other or the row's own marks."""
-
-TOGGLES = ("show_full_bayes", "show_james_stein")
-"""The state's switches for the extra estimates in the figure."""
 
 FADED_ALPHA = 0.2
 """The opacity of the estimates that the chosen model structure does not use."""
@@ -148,9 +146,7 @@ class ShrinkageFigure(pn.viewable.Viewer):
         self._figure = self._build()
         self._refresh()
         self._emphasise()
-        self.state.param.watch(
-            self._on_state, ["comparison", "order", "show_full_bayes", "show_james_stein"]
-        )
+        self.state.param.watch(self._on_state, ["comparison", "order", *TOGGLES])
         self.state.param.watch(lambda _: self._emphasise(), ["structure"])
 
     def _build(self) -> figure:
@@ -270,7 +266,7 @@ class ShrinkageFigure(pn.viewable.Viewer):
         if not names:
             return  # a tau move: the page has moved the circles (`live_tau`)
         with pn.io.hold():
-            if names <= {"show_full_bayes", "show_james_stein"}:
+            if names <= set(TOGGLES):
                 self._show_drawn()
             else:
                 self._refresh()
@@ -312,7 +308,7 @@ class ShrinkageFigure(pn.viewable.Viewer):
                 drawn.update(dict.fromkeys(self._extras(toggle), getattr(state, toggle)))
         for renderer, shown in drawn.items():
             renderer.visible = shown
-        for item in self._figure.legend[0].items:
+        for item in self._legend.items:
             item.visible = drawn.get(item.renderers[0], True)
         self._size_rows()
 
@@ -320,7 +316,7 @@ class ShrinkageFigure(pn.viewable.Viewer):
         """Height grows with J (up to MAX_HEIGHT); beyond LABELLED_ROWS the marks shrink with
         the rows and the row labels give way to the hover."""
         J = self.state.data.J
-        extras = self.state.show_full_bayes or self.state.show_james_stein
+        extras = any(getattr(self.state, toggle) for toggle in TOGGLES)
         per_row = ROW_PIXELS_WITH_EXTRAS if extras else ROW_PIXELS
         height = int(np.clip(BASE_FRAME + per_row * J, 360, MAX_HEIGHT))
         scale = min(1.0, (height - BASE_FRAME) / J / per_row)

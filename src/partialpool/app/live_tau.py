@@ -24,6 +24,7 @@ from bokeh.models import ColumnDataSource, CustomJS, Div, Slider
 
 from ..compare import Comparison
 from .state import PoolingState, grid_row, tau_move
+from .style import TOGGLES
 
 Rows = Callable[[Comparison], list[str]]
 """A view's HTML (or text) for each row of the comparison's tau grid."""
@@ -124,9 +125,7 @@ class LiveTau(param.Parameterized):
         slider.js_on_change("value", select)
         self.rows.js_on_change("data", select)
         groups.js_on_change("data", select)
-        self.state.param.watch(
-            self._on_state, ["comparison", "show_full_bayes", "show_james_stein"]
-        )
+        self.state.param.watch(self._on_state, ["comparison", *TOGGLES])
 
     def _on_state(self, *events: param.parameterized.Event) -> None:
         if all(tau_move(e) for e in events):

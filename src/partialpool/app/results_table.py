@@ -81,7 +81,6 @@ class ResultsTable(pn.viewable.Viewer):
             name="results_table",
             css_classes=["results-table"],
         )
-        self.frame = table_frame(self._group_table())
         self._download = pn.widgets.FileDownload(
             callback=self._csv,
             filename="partialpool-results.csv",
@@ -91,12 +90,11 @@ class ResultsTable(pn.viewable.Viewer):
             css_classes=["download-csv"],
         )
         self._model = Div(
-            text=self._model_text(self._group_table()),
             sizing_mode="stretch_width",
             stylesheets=[CSS],
             css_classes=["results-model"],
         )
-        self._show(self.frame)
+        self._draw()
         self._draw_later = Throttled(self._draw, TEXT_DELAY_MS)
         self.state.param.watch(self._on_comparison, ["comparison"])
 

@@ -87,3 +87,6 @@ TOGGLED_ROWS = {
     "james_stein_mean": "show_james_stein",
 }
 """Table rows shown only while the state's toggle (the value) is on, with their glyphs."""
+
+TOGGLES = tuple(dict.fromkeys(TOGGLED_ROWS.values()))
+"""The state's switches for the extra estimates in the figure and the MSE table."""
