@@ -10,6 +10,7 @@ from partialpool.app.data_source import DataSource
 from partialpool.app.first_visit import first_visit_hint
 from partialpool.app.guide import GUIDE
 from partialpool.app.main_views import main_views
+from partialpool.app.panel_private import load_mathjax_only_for_tex
 from partialpool.app.paths_view import ShrinkagePathsView
 from partialpool.app.posterior_view import PosteriorView
 from partialpool.app.results_table import ResultsTable
@@ -23,6 +24,7 @@ from partialpool.app.study_view import MonteCarloView
 from partialpool.app.url import sync_url
 
 pn.extension("filedropper", design="bootstrap", loading_indicator=True)
+load_mathjax_only_for_tex()
 
 
 state = PoolingState()

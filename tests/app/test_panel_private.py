@@ -8,15 +8,20 @@ import asyncio
 import threading
 
 import panel as pn
+import panel.io.resources
 import param
 import pytest
 from bokeh.document import Document
+from bokeh.resources import Resources
 from conftest import upload_chunk
+from panel.io.resources import bundle_resources
 from panel.models.file_dropper import UploadEvent
 
 from partialpool.app.panel_private import (
     CHECKED_WITH,
     BoundedFileDropper,
+    load_mathjax_only_for_tex,
+    needs_mathjax,
     run_periodically,
 )
 
@@ -78,3 +83,23 @@ def test_run_periodically_calls_the_step_until_it_says_stop():
     thread.start()
     thread.join()
     assert calls == [0, 1, 2], CHECKED
+
+
+def _page_scripts(*panes: pn.viewable.Viewable) -> list[str]:
+    roots = [pane.get_root(Document()) for pane in panes]
+    return [str(f) for f in bundle_resources(roots, Resources(mode="server")).js_files]
+
+
+def test_panel_loads_mathjax_for_any_panel_html_model():
+    assert any("mathjax" in f for f in _page_scripts(pn.pane.HTML("plain"))), CHECKED
+    assert panel.io.resources._panel_use_mathjax is not needs_mathjax
+
+
+def test_pages_load_mathjax_only_when_a_pane_renders_tex(monkeypatch):
+    monkeypatch.setattr(
+        panel.io.resources, "_panel_use_mathjax", panel.io.resources._panel_use_mathjax
+    )
+    load_mathjax_only_for_tex()
+    assert not any("mathjax" in f for f in _page_scripts(pn.pane.HTML("plain"), pn.pane.Str(" ")))
+    assert not any("mathjax" in f for f in _page_scripts(pn.pane.HTML("costs $$5")))
+    assert any("mathjax" in f for f in _page_scripts(pn.pane.Markdown("$$x^2$$")))

@@ -30,6 +30,7 @@ def test_page_loads_offline_with_no_console_errors(session):
     assert session.requests and all(local(u) for u in session.requests), [
         u for u in session.requests if not local(u)
     ]
+    assert not [u for u in session.requests if "mathjax" in u]  # no TeX on the page
 
 
 def test_no_request_leaves_the_host_across_tab_and_data_switches(session):

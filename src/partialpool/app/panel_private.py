@@ -3,6 +3,9 @@
 - `BoundedFileDropper` extends FileDropper's `_rename` (which parameters the Bokeh model lacks)
   and overrides `_process_event`, which receives each upload chunk, dropping the file's
   `_file_buffer` entry when it refuses one.
+- `load_mathjax_only_for_tex` replaces `panel.io.resources._panel_use_mathjax`, which makes
+  every page holding any Panel HTML model (a template always holds two) load Bokeh's MathJax
+  bundle, 1.8 MB of script parsed before the first render.
 - `run_periodically` uses only the public `pn.state.add_periodic_callback`, but for behaviour
   Panel does not document: the updates a periodic callback makes reach the browser, where
   those of the last of a chain of `add_next_tick_callback`s were lost in some sessions.
@@ -17,7 +20,11 @@ from collections.abc import Callable
 from typing import ClassVar
 
 import panel as pn
+import panel.io.resources
 import param
+from bokeh.embed.util import contains_tex_string
+from bokeh.model import Model
+from panel.models.markup import HTML as PANEL_HTML
 
 from ..csvfile import MAX_UPLOAD_BYTES
 
@@ -76,3 +83,22 @@ def run_periodically(step: Callable[[], bool], period_ms: int) -> None:
             ticker.stop()
 
     ticker = pn.state.add_periodic_callback(tick, period=period_ms)
+
+
+def needs_mathjax(roots: list[Model]) -> bool:
+    """Whether a Panel HTML model among `roots` renders TeX: math enabled and a TeX delimiter in
+    its text, the test Bokeh applies to its own Div (`bokeh.embed.bundle`)."""
+    return any(
+        isinstance(model, PANEL_HTML) and not model.disable_math and contains_tex_string(model.text)
+        for root in roots
+        for model in root.references()
+    )
+
+
+def load_mathjax_only_for_tex() -> None:
+    """Pages load Bokeh's MathJax bundle only when a Panel HTML model in them renders TeX.
+
+    Text that arrives after the page has loaded is shown as it is: Bokeh's bundle provider
+    finds no MathJax and requests none.
+    """
+    panel.io.resources._panel_use_mathjax = needs_mathjax
