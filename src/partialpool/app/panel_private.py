@@ -24,7 +24,7 @@ import panel.io.resources
 import param
 from bokeh.embed.util import contains_tex_string
 from bokeh.model import Model
-from panel.models.markup import HTML as PANEL_HTML
+from panel.models import markup as panel_markup
 
 from ..csvfile import MAX_UPLOAD_BYTES
 
@@ -89,7 +89,9 @@ def needs_mathjax(roots: list[Model]) -> bool:
     """Whether a Panel HTML model among `roots` renders TeX: math enabled and a TeX delimiter in
     its text, the test Bokeh applies to its own Div (`bokeh.embed.bundle`)."""
     return any(
-        isinstance(model, PANEL_HTML) and not model.disable_math and contains_tex_string(model.text)
+        isinstance(model, panel_markup.HTML)
+        and not model.disable_math
+        and contains_tex_string(model.text)
         for root in roots
         for model in root.references()
     )
