@@ -45,13 +45,21 @@ NARROW_CSS = """
   #content { flex-direction: column-reverse; overflow: visible !important; }
   html body #sidebar { max-width: none !important; width: 100% !important; border-right: none; }
   #main { overflow: visible; padding: 6px; }
-  #header .title { font-size: 1.05em; white-space: normal; line-height: 1.3em; }
+  #header { flex-wrap: nowrap; padding: 4px 8px; }
+  #header .app-header { flex: 1 1 auto; min-width: 0; text-align: left; }
+  #header .title { font-size: 0.95em; white-space: normal; line-height: 1.25em; }
 }
 """
 """Phones and narrow windows: one scrolling page, the figure first and the sidebar after it."""
 
 TABS_CSS = ".bk-tab { padding: 6px 9px !important; }"
-"""Seven tabs fit the 470-pixel column in one row."""
+"""Seven tabs fit a phone's width in two rows."""
+
+FIGURE_COLUMN = {"flex": "1000 1 560px", "min-width": "0"}
+SCORE_COLUMN = {"flex": "1 1 360px", "min-width": "0"}
+"""Figure 1 and the slider above it take the width; the MSE table and the Fit row beside them
+keep 360 pixels (the growth factors 1000 : 1). In a narrow window each wraps under its
+neighbour and, alone in its line, takes the whole width."""
 
 
 def when_shown(build: Callable[[], object]) -> pn.param.ParamFunction:
@@ -68,7 +76,7 @@ def after_the_figure(build: Callable[[], object], **layout: object) -> pn.param.
 def tabs() -> pn.Tabs:
     """The explanations beside the figure; each beyond the first is built when first opened."""
     return pn.Tabs(
-        ("Guide", pn.pane.Markdown(GUIDE)),
+        ("Guide", pn.pane.Markdown(GUIDE, sizing_mode="stretch_width", max_width=900)),
         ("Risk", when_shown(lambda: RiskCurveView(state=state))),
         ("Posterior", when_shown(lambda: PosteriorView(state=state))),
         ("Paths", when_shown(lambda: ShrinkagePathsView(state=state))),
@@ -101,27 +109,18 @@ template = pn.template.BootstrapTemplate(
         pn.Column(
             first_visit_hint(pn.state.curdoc),
             problem,
-            pn.FlexBox(  # side by side when they fit, else the MSE table and tabs below
-                pn.Column(
-                    main.controls.layout(
-                        after_the_figure(
-                            lambda: main.controls.actions(),
-                            min_height=64,
-                            sizing_mode="stretch_width",
-                        )
-                    ),
-                    main.figure,
-                    sizing_mode="stretch_width",
-                    styles={"flex": "1 1 560px", "min-width": "0"},
-                ),
+            pn.FlexBox(  # two columns when they fit; else slider, Fit, figure, MSE table
+                pn.Column(main.controls.layout(), styles=FIGURE_COLUMN),
                 after_the_figure(
-                    lambda: pn.Column(main.mse_table, tabs(), sizing_mode="stretch_width"),
-                    sizing_mode="stretch_width",
-                    styles={"flex": "0 1 430px", "min-width": "0"},
+                    lambda: main.controls.actions(), min_height=64, styles=SCORE_COLUMN
                 ),
+                pn.Column(main.figure, styles=FIGURE_COLUMN),
+                after_the_figure(lambda: main.mse_table, styles=SCORE_COLUMN),
                 flex_wrap="wrap",
+                gap="0 16px",
                 sizing_mode="stretch_width",
             ),
+            after_the_figure(tabs, sizing_mode="stretch_width"),
             after_the_figure(lambda: ResultsTable(state=state), sizing_mode="stretch_width"),
             sizing_mode="stretch_width",
         )

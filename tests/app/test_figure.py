@@ -37,7 +37,7 @@ def test_figure_sources_hold_the_state(state):
     rows = view._observations.data["y"]
     assert np.all(np.abs(rows - state.order[state.simulation.groups]) <= 0.25)
     assert view._grand_mean.data["x"][0] == pytest.approx(complete_pool(y, v).mu, rel=1e-12)
-    assert isinstance(view.__panel__(), pn.pane.Bokeh)
+    assert isinstance(view.__panel__(), pn.Column)
 
 
 def test_a_tau_move_sends_nothing_and_keeps_ranges_and_observations(state):
@@ -132,14 +132,16 @@ def test_the_structure_fades_the_estimates_it_does_not_use(state, structure):
             assert renderer.glyph.line_alpha == pytest.approx(expected)
 
 
-def test_the_subtitle_says_what_the_data_lack(state):
+def test_the_heading_names_the_data_and_says_what_they_lack(state):
     view = ShrinkageFigure(state=state)
-    assert not view._subtitle.visible  # simulated: observations and the truth
-    assert state.upload(b"group,value\nA,1\nA,2\nB,3\nB,5\nC,0\nC,1\n", "raw.csv")
-    assert view._subtitle.visible and view._subtitle.text == "No true theta_j for these data."
+    assert "<b>Simulated groups</b>: each row is a group" in view.heading.text
+    assert "figure-note" not in view.heading.text  # simulated: observations and the truth
+    assert state.upload(b"group,value\nA,1\nA,2\nB,3\nB,5\nC,0\nC,1\n", "<b>raw</b>.csv")
+    assert "<b>&lt;b&gt;raw&lt;/b&gt;.csv</b>" in view.heading.text
+    assert "No true theta_j for these data." in view.heading.text
     state.source = "eight_schools"
-    assert view._subtitle.text.startswith("Summary data: no raw observations")
-    assert view._subtitle.text.endswith("; no true theta_j.")
+    assert "Summary data: no raw observations" in view.heading.text
+    assert "; no true theta_j." in view.heading.text
 
 
 def legend_labels(view: ShrinkageFigure) -> set[str]:
@@ -178,7 +180,7 @@ def test_many_groups_drop_the_row_labels_and_shrink_the_marks():
     pixels = (view._figure.height - BASE_FRAME) / 200
     assert view._figure.yaxis[0].major_label_text_font_size == "0px"
     assert all(r.glyph.size <= max(3.0, pixels) for r in view._scatters)
-    assert "Hover over a row" in view._subtitle.text
+    assert "Hover over a row" in view.heading.text
     state.J = 12
     assert view._figure.yaxis[0].major_label_text_font_size == "11px"
     assert max(r.glyph.size for r in view._scatters) == 13

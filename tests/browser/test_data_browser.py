@@ -132,11 +132,9 @@ def test_eight_schools_says_what_it_lacks(session):
     data = load("eight_schools")
     assert session.column("observations", "x") == []
     np.testing.assert_allclose(session.column("groups", "ybar"), data.y)
-    subtitle = session.page.evaluate(
-        "() => Bokeh.documents[0].get_model_by_name('shrinkage_figure').above"
-        ".filter(m => m.type === 'Title').map(t => t.text)"
-    )
-    assert any("no raw observations" in t and "no true theta_j" in t for t in subtitle)
+    note = session.page.locator(".figure-note")
+    expect(note).to_contain_text("no raw observations")
+    expect(note).to_contain_text("no true theta_j")
     expect(session.page.locator(".no-truth")).to_be_visible()
     assert session.mse_cells() == {}
     assert session.tau() == 0.0  # the moment estimate of tau^2 is 0 (BDA3 section 5.5)

@@ -6,7 +6,8 @@ from bokeh.models import Div
 CSS = """
 .mse-table { border-collapse: collapse; width: 100%; font-size: 14px; }
 .mse-table th, .mse-table td { padding: 4px 6px; border-bottom: 1px solid #ddd; text-align: right; }
-.mse-table th:first-child, .mse-table td:first-child { text-align: left; white-space: nowrap; }
+.mse-table th:first-child, .mse-table td:first-child { text-align: left; }
+.mse-table .estimator { white-space: nowrap; }
 .mse-table tr.best { background: #e3f4e6; font-weight: 600; }
 .mse-table .best-mark { color: #1a7a36; white-space: nowrap; }
 .swatch { display: inline-block; width: 10px; height: 10px; margin-right: 6px; border-radius: 2px; }
@@ -22,7 +23,9 @@ CSS = """
 CAPTION_CSS = ".caption { color: #555; font-size: 12px; margin: 2px 0; }"
 
 
-def text_box(css_class: str, text: str = "", *, visible: bool = True) -> Div:
+def text_box(
+    css_class: str, text: str = "", *, visible: bool = True, stylesheet: str = CAPTION_CSS
+) -> Div:
     """A Bokeh Div for text a view rewrites, found in the page by `css_class`.
 
     Not a Panel HTML pane: Panel (1.9.4) restyles a pane whose text changes while its tab is
@@ -31,7 +34,7 @@ def text_box(css_class: str, text: str = "", *, visible: bool = True) -> Div:
     return Div(
         text=text,
         css_classes=[css_class],
-        stylesheets=[CAPTION_CSS],
+        stylesheets=[stylesheet],
         sizing_mode="stretch_width",
         visible=visible,
     )

@@ -8,6 +8,7 @@ callback loops over groups in Python.
 
 from __future__ import annotations
 
+import html
 import math
 
 import numpy as np
@@ -26,13 +27,13 @@ from bokeh.models import (
     Range1d,
     Scatter,
     Segment,
-    Title,
 )
 from bokeh.plotting import figure
 
 from ..estimators import GroupEstimates
 from ..groupdata import GroupData
 from ..results import Z_95
+from .css import text_box
 from .live_tau import row_of
 from .state import PoolingState, tau_move
 from .style import (
@@ -47,7 +48,7 @@ from .style import (
     TRUTH,
 )
 
-ROW_PIXELS = 30
+ROW_PIXELS = 34
 """Figure height per group row, before clipping to [360, MAX_HEIGHT] pixels."""
 
 ROW_PIXELS_WITH_EXTRAS = 64
@@ -59,8 +60,13 @@ LABELLED_ROWS = 40
 """Beyond this many groups the rows carry no labels (hover names them) and the marks shrink
 with the rows, so that no mark crosses into the next row."""
 
-BASE_FRAME = 120
-"""The figure's height outside its rows: title, legend, axis."""
+BASE_FRAME = 96
+"""The figure's height outside its rows: legend and axis."""
+
+HEADING_CSS = """
+.figure-title { font-size: 14px; font-weight: normal; margin: 0 0 2px 0; }
+.figure-note { color: #555; font-size: 12px; font-style: italic; margin: 0; }
+"""
 
 MAX_DOTS = 20_000
 """The most raw observations drawn; beyond this an evenly spaced subset is drawn."""
@@ -143,6 +149,8 @@ class ShrinkageFigure(pn.viewable.Viewer):
         self._grand_mean = ColumnDataSource(name="grand_mean")
         self._x_range = Range1d(0.0, 1.0, name="x_range")
         self._y_range = Range1d(0.0, 1.0, name="y_range")
+        self.heading = text_box("figure-heading", stylesheet=HEADING_CSS)
+        """The figure's title and what it cannot show, as HTML that wraps on a phone."""
         self._figure = self._build()
         self._refresh()
         self._emphasise()
@@ -153,7 +161,6 @@ class ShrinkageFigure(pn.viewable.Viewer):
         fig = figure(
             name="shrinkage_figure",
             css_classes=["shrinkage-figure"],
-            title="Each row is a group: partial pooling pulls its mean toward the grand mean",
             x_range=self._x_range,
             y_range=self._y_range,
             height=400,
@@ -222,10 +229,6 @@ class ShrinkageFigure(pn.viewable.Viewer):
         self._toggled: dict[str, list[GlyphRenderer]] = {}
         self._truth = marks["theta"]
         fig.add_tools(HoverTool(renderers=[bands], tooltips=TOOLTIPS, mode="mouse"))
-        self._subtitle = Title(
-            text="", text_font_size="12px", text_font_style="italic", visible=False
-        )
-        fig.add_layout(self._subtitle, "above")
         return fig
 
     def _draw(
@@ -382,11 +385,17 @@ class ShrinkageFigure(pn.viewable.Viewer):
         axis.major_label_overrides = {
             int(r): f"{label}{size}" for r, label, size in zip(row, data.labels, sizes, strict=True)
         }
-        self._figure.title.text = f"{data.title}: each row is a group"
-        subtitle = _figure_subtitle(data)
+        note = _figure_subtitle(data)
         if J > LABELLED_ROWS:
-            subtitle = f"{subtitle} Hover over a row to see its group.".strip()
-        self._subtitle.update(text=subtitle, visible=bool(subtitle))
+            note = f"{note} Hover over a row to see its group.".strip()
+        self.heading.text = (
+            f"<div class='figure-title'><b>{html.escape(data.title)}</b>: each row is a group"
+            "</div>" + (f"<p class='caption figure-note'>{html.escape(note)}</p>" if note else "")
+        )
 
     def __panel__(self) -> pn.viewable.Viewable:
-        return pn.pane.Bokeh(self._figure, sizing_mode="stretch_width")
+        return pn.Column(
+            pn.pane.Bokeh(self.heading, sizing_mode="stretch_width"),
+            pn.pane.Bokeh(self._figure, sizing_mode="stretch_width"),
+            sizing_mode="stretch_width",
+        )

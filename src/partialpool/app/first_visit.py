@@ -26,7 +26,7 @@ HINT = (
     "<b>New here?</b> Drag the <b>tau slider</b>: the green circles move between the blue &times; "
     "(each group on its own) and the dashed grand mean (all groups as one). Then press "
     "<b>Fit tau from data</b> and see which estimate the MSE table likes best. The "
-    "<b>Guide</b> tab beside the figure names every glyph and shows how to use your own data."
+    "<b>Guide</b> tab below the figure names every glyph and shows how to use your own data."
     "</div>"
 )
 

@@ -85,11 +85,12 @@ class MSETable(pn.viewable.Viewer):
             else:
                 ratio = value / baseline if baseline > 0 else math.nan
                 numbers = f"<td class='ratio'>{ratio:.2f}</td>"
-            mark = (" ✓" if split is not None else " ✓ best") if key == best else ""
+            mark = ("✓" if split is not None else "✓ best") if key == best else ""
             rows.append(
                 f"<tr class='{'best' if key == best else ''}' data-estimator='{key}'>"
-                f"<td><span class='swatch' style='background:{entry.colour}'></span>"
-                f"{entry.label}<b class='best-mark'>{mark}</b></td>"
+                f"<td><span class='estimator'><span class='swatch' "
+                f"style='background:{entry.colour}'></span>{entry.label}</span> "
+                f"<b class='best-mark'>{mark}</b></td>"
                 f"<td class='mse'>{value:.4g}</td>{numbers}</tr>"
             )
         return "".join(rows)

@@ -215,16 +215,14 @@ class TauControls(pn.viewable.Viewer):
         """The Fit button, the tau^2 estimator and the two toggles, in a row that wraps."""
         return pn.FlexBox(self._fit, self._method, self._toggles, flex_wrap="wrap")
 
-    def layout(self, actions: pn.viewable.Viewable | None = None) -> pn.viewable.Viewable:
-        """The slider, the marks under it, the actions (or `actions` in their place: app.py
-        sends them after the figure) and the readout."""
+    def layout(self) -> pn.viewable.Viewable:
+        """The slider, the marks under it and the readout."""
         return pn.Column(
             pn.pane.Bokeh(self.slider, sizing_mode="stretch_width"),
             pn.pane.Bokeh(self.scale, sizing_mode="stretch_width"),
-            self.actions() if actions is None else actions,
             pn.pane.Bokeh(self.readout, sizing_mode="stretch_width"),
             sizing_mode="stretch_width",
         )
 
     def __panel__(self) -> pn.viewable.Viewable:
-        return self.layout()
+        return pn.Column(self.layout(), self.actions(), sizing_mode="stretch_width")
