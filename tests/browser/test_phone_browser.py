@@ -39,6 +39,9 @@ def test_the_page_fits_a_phone_with_the_figure_first(phone):
     for name in ("slider", "fit", "figure", "mse"):
         box = tops[name]
         assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] + 1, name
+    assert phone.page.locator("#header").bounding_box()["height"] <= 64  # beside the menu
+    heading = phone.page.locator(".figure-title").first.bounding_box()
+    assert heading["x"] + heading["width"] <= PHONE["width"]  # wraps, not cut
     assert phone.errors == []
 
 
