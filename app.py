@@ -3,6 +3,7 @@
 from collections.abc import Callable
 
 import panel as pn
+from bokeh.settings import settings
 
 from partialpool.app import PoolingState
 from partialpool.app.css import CSS
@@ -25,6 +26,7 @@ from partialpool.app.url import sync_url
 
 pn.extension("filedropper", design="bootstrap", loading_indicator=True)
 load_mathjax_only_for_tex()
+settings.perform_document_validation.set_value(False)  # tests/app/test_page.py runs them
 
 
 state = PoolingState()
@@ -120,8 +122,10 @@ template = pn.template.BootstrapTemplate(
                 gap="0 16px",
                 sizing_mode="stretch_width",
             ),
-            after_the_figure(tabs, sizing_mode="stretch_width"),
-            after_the_figure(lambda: ResultsTable(state=state), sizing_mode="stretch_width"),
+            after_the_figure(
+                lambda: pn.Column(tabs(), ResultsTable(state=state), sizing_mode="stretch_width"),
+                sizing_mode="stretch_width",
+            ),
             sizing_mode="stretch_width",
         )
     ],
