@@ -5,6 +5,7 @@ sampling variances v_j = sigma^2 / n_j. It depends on numpy only.
 """
 
 from .bayes import PRIORS, FullBayes, full_bayes
+from .binomial import LogitNormalFit, RatePooling, fit_logit_normal, partial_pool_logit_normal
 from .compare import Comparison, compare
 from .models import Model, Normal, StudentT
 from .pooling import (
@@ -40,9 +41,11 @@ __all__ = [
     "ConvergenceError",
     "FullBayes",
     "JamesStein",
+    "LogitNormalFit",
     "Model",
     "Normal",
     "PoolingEstimate",
+    "RatePooling",
     "RidgeDesign",
     "RidgePosterior",
     "RiskCurve",
@@ -55,6 +58,7 @@ __all__ = [
     "compare",
     "complete_pool",
     "estimate_tau2",
+    "fit_logit_normal",
     "fit_t",
     "full_bayes",
     "hierarchical_posterior",
@@ -62,6 +66,7 @@ __all__ = [
     "mse",
     "no_pool",
     "partial_pool",
+    "partial_pool_logit_normal",
     "partial_pool_path",
     "partial_pool_t",
     "partial_pool_t_path",

@@ -1,0 +1,251 @@
+"""Binomial groups, logit-normal population: the fit against lme4, quadrature against scipy,
+the boundary tau = 0, the global maximum, pooling at a tau, and bad counts."""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import integrate, optimize, special
+
+from partialpool.binomial import (
+    _quadrature,
+    check_counts,
+    fit_logit_normal,
+    log_binomial_coefficient,
+    log_gamma,
+    partial_pool_logit_normal,
+    profile_mu,
+)
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def counts(name: str) -> tuple[np.ndarray, np.ndarray]:
+    columns = {
+        "rats": ("rat_tumors.csv", "tumors", "rats"),
+        "surgical": ("surgical.csv", "deaths", "operations"),
+        "efron_morris": ("efron_morris_1975.csv", "hits_45", None),
+    }
+    file, hits, trials = columns[name]
+    with (DATA / file).open() as f:
+        rows = list(csv.DictReader(f))
+    y = np.array([float(r[hits]) for r in rows])
+    n = np.array([float(r[trials]) for r in rows]) if trials else np.full(y.size, 45.0)
+    return y, n
+
+
+def saturated(y: np.ndarray, n: np.ndarray) -> float:
+    """The log-likelihood with each p_j = y_j / n_j, log C(n_j, y_j) included."""
+    rate = y / n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(y > 0, y * np.log(rate), 0.0) + np.where(
+            y < n, (n - y) * np.log1p(-rate), 0.0
+        )
+    return float((terms + log_binomial_coefficient(n, y)).sum())
+
+
+# lme4 1.1.31, glmer(cbind(y, n - y) ~ 1 + (1 | group), family = binomial, nAGQ = 25);
+# tests/reference/logit_normal_lme4.R. Its logLik is relative to the saturated model.
+LME4 = {
+    "rats": (-1.9390122518, 0.6741179629, -73.4107972475, 0.1220253791),
+    "surgical": (-2.5439621172, 0.3577005510, -13.7739590505, 0.1349986533),
+    "efron_morris": (-1.0194791999, 0.0815316944, -9.4403542599, 0.0824589429),
+}
+
+
+@pytest.mark.parametrize("name", LME4)
+def test_fit_matches_lme4(name):
+    if not DATA.exists():
+        pytest.skip("../shared/data is not beside this clone")
+    y, n = counts(name)
+    mu, tau, log_lik, se = LME4[name]
+    fit = fit_logit_normal(y, n)
+    assert fit.mu == pytest.approx(mu, abs=1e-4)
+    assert fit.tau == pytest.approx(tau, abs=1e-4)
+    relative = fit.log_likelihood - saturated(y, n)
+    assert relative >= log_lik - 1e-9  # as high as lme4's optimum, or higher
+    assert relative == pytest.approx(log_lik, abs=1e-6)
+    assert fit.mu_se == pytest.approx(se, rel=1e-3)
+
+
+def scipy_log_likelihood(y, n, mu, tau):
+    """sum_j log of C(n_j, y_j) E_z[p^y (1 - p)^(n - y)], z ~ N(0, 1), by scipy's adaptive
+    quadrature over the whole line, split at the integrand's peak."""
+    total = 0.0
+    for yj, nj in zip(y, n, strict=True):
+
+        def log_f(z, yj=yj, nj=nj):
+            eta = mu + tau * z
+            return yj * -np.logaddexp(0, -eta) + (nj - yj) * -np.logaddexp(0, eta) - z * z / 2
+
+        peak = optimize.minimize_scalar(lambda z: -log_f(z), bounds=(-40, 40), method="bounded")
+        top = -peak.fun
+        value = sum(
+            integrate.quad(
+                lambda z, top=top: math.exp(log_f(z) - top), a, b, epsabs=0, epsrel=1e-12
+            )[0]
+            for a, b in ((-np.inf, peak.x), (peak.x, np.inf))
+        )
+        total += top + math.log(value) - 0.5 * math.log(2 * math.pi)
+        total += special.gammaln(nj + 1) - special.gammaln(yj + 1) - special.gammaln(nj - yj + 1)
+    return total
+
+
+def test_the_quadrature_is_scipys_integral():
+    y, n = np.array([0.0, 3, 17, 40, 1]), np.array([47.0, 20, 30, 40, 2])
+    log_c = log_binomial_coefficient(n, y).sum()
+    for mu, tau in ((-1.0, 0.3), (0.5, 2.0), (-3.0, 5.0)):
+        ours = _quadrature(y, n, mu, tau, np.zeros_like(y)).log_lik.sum() + log_c
+        assert ours == pytest.approx(scipy_log_likelihood(y, n, mu, tau), abs=1e-8)
+
+
+def test_log_gamma_is_lgamma():
+    x = np.concatenate([np.geomspace(1e-6, 1e8, 400), np.arange(1.0, 60.0), [0.5, 1.5, 9.99]])
+    np.testing.assert_allclose(log_gamma(x), special.gammaln(x), rtol=1e-14, atol=1e-13)
+
+
+def test_equal_rates_fit_tau_zero_at_the_pooled_rate():
+    y, n = np.array([5.0, 10, 15]), np.array([50.0, 100, 150])
+    fit = fit_logit_normal(y, n)
+    assert fit.tau == 0.0 and fit.mu == pytest.approx(special.logit(0.1), abs=1e-14)
+    rate = 0.1
+    expected = (
+        log_binomial_coefficient(n, y) + y * math.log(rate) + (n - y) * math.log1p(-rate)
+    ).sum()
+    assert fit.log_likelihood == pytest.approx(expected, rel=1e-14)
+
+
+def test_no_success_anywhere_gives_a_zero_rate():
+    fit = fit_logit_normal([0, 0, 0], [10, 20, 5])
+    assert fit.mu == -math.inf and fit.tau == 0.0 and fit.rate == 0.0
+    assert fit.log_likelihood == 0.0  # every group's likelihood is 1
+    pooled = partial_pool_logit_normal([0, 0, 0], [10, 20, 5], 1.0)
+    assert np.all(pooled.p == 0.0) and np.all(pooled.upper == 0.0)
+
+
+def test_swapping_successes_and_failures_negates_mu():
+    y, n = np.array([1.0, 4, 9, 2]), np.array([10.0, 12, 15, 30])
+    fit, flipped = fit_logit_normal(y, n), fit_logit_normal(n - y, n)
+    assert flipped.mu == pytest.approx(-fit.mu, abs=1e-9)
+    assert flipped.tau == pytest.approx(fit.tau, abs=1e-9)
+
+
+@st.composite
+def count_groups(draw, max_groups=8):
+    J = draw(st.integers(2, max_groups))
+    n = np.array(draw(st.lists(st.integers(1, 60), min_size=J, max_size=J)), dtype=float)
+    share = np.array(draw(st.lists(st.floats(0.0, 1.0), min_size=J, max_size=J)))
+    return np.round(share * n), n
+
+
+@settings(max_examples=15, deadline=None)
+@given(count_groups())
+def test_no_point_of_a_dense_grid_beats_the_fit(data):
+    y, n = data
+    fit = fit_logit_normal(y, n)
+    if not math.isfinite(fit.mu):
+        assert y.sum() in (0, n.sum())
+        return
+    log_c = log_binomial_coefficient(n, y).sum()
+    best = -math.inf
+    for mu in fit.mu + np.linspace(-3.0, 3.0, 31):
+        for tau in np.linspace(0.0, 6.0, 31):
+            best = max(best, _quadrature(y, n, mu, tau, np.zeros_like(y)).log_lik.sum() + log_c)
+    assert fit.log_likelihood >= best - 1e-9
+
+
+@settings(max_examples=15, deadline=None)
+@given(count_groups(), st.randoms(use_true_random=False))
+def test_the_order_of_the_groups_does_not_matter(data, random):
+    y, n = data
+    order = np.array(random.sample(range(y.size), y.size))
+    fit, shuffled = fit_logit_normal(y, n), fit_logit_normal(y[order], n[order])
+    assert shuffled.log_likelihood == pytest.approx(fit.log_likelihood, rel=1e-10, abs=1e-10)
+    if math.isfinite(fit.mu) and fit.tau > 0:
+        pooled = partial_pool_logit_normal(y, n, fit.tau)
+        again = partial_pool_logit_normal(y[order], n[order], fit.tau)
+        np.testing.assert_allclose(again.p, pooled.p[order], rtol=1e-9)
+
+
+def test_pooling_matches_scipy_and_spans_no_to_complete_pooling():
+    y, n = np.array([0.0, 3, 17, 40, 1]), np.array([47.0, 20, 30, 40, 2])
+    tau = 0.8
+    mu = profile_mu(y, n, tau)
+    pooled = partial_pool_logit_normal(y, n, tau)
+    for j in range(y.size):
+
+        def density(b, j=j):
+            p = special.expit(mu + b)
+            return math.exp(
+                y[j] * math.log(p) + (n[j] - y[j]) * math.log1p(-p) - b * b / (2 * tau**2)
+            )
+
+        mass = integrate.quad(density, -15, 15, epsabs=0, epsrel=1e-13, limit=200)[0]
+        mean = integrate.quad(
+            lambda b: special.expit(mu + b) * density(b), -15, 15, epsabs=0, epsrel=1e-13, limit=200
+        )[0]
+        lower = optimize.brentq(
+            lambda c, mass=mass: (
+                integrate.quad(density, -15, c, epsabs=0, epsrel=1e-13, limit=200)[0] / mass - 0.025
+            ),
+            -15,
+            15,
+            xtol=1e-14,
+        )
+        assert pooled.p[j] == pytest.approx(mean / mass, abs=1e-12)
+        assert pooled.lower[j] == pytest.approx(special.expit(mu + lower), abs=1e-9)
+    # tau = 0: the pooled rate; a large tau: each group's own rate
+    complete = partial_pool_logit_normal(y, n, 0.0)
+    np.testing.assert_allclose(complete.p, y.sum() / n.sum(), rtol=1e-14)
+    inner = (y > 0) & (y < n)
+    wide = partial_pool_logit_normal(y, n, 1e3)
+    np.testing.assert_allclose(wide.p[inner], (y / n)[inner], rtol=0.05)
+
+
+def test_more_trials_shrink_less():
+    # the same observed rate 0.5 with 4 and with 400 trials, the others near 0.1
+    y, n = np.array([2.0, 200, 1, 2, 3]), np.array([4.0, 400, 20, 20, 20])
+    pooled = partial_pool_logit_normal(y, n, 0.5)
+    assert abs(pooled.p[1] - 0.5) < abs(pooled.p[0] - 0.5)
+
+
+@pytest.mark.parametrize(
+    ("successes", "trials", "message"),
+    [
+        ([3, 11], [10, 10], r"successes\[1\] = 11 exceeds trials\[1\] = 10"),
+        ([3, -1], [10, 10], r"successes\[1\] must be a whole number >= 0"),
+        ([3, 1.5], [10, 10], r"successes\[1\] must be a whole number >= 0; got 1.5"),
+        ([3, 0], [10, 0], r"trials\[1\] must be a whole number >= 1"),
+        ([3, 1], [10], r"one length"),
+    ],
+)
+def test_bad_counts_are_named(successes, trials, message):
+    with pytest.raises(ValueError, match=message):
+        check_counts(successes, trials)
+    with pytest.raises(ValueError, match=message):
+        fit_logit_normal(successes, trials)
+
+
+def test_the_fit_is_the_maximum_of_scipys_likelihood_where_quadrature_is_hard():
+    # seven groups of one trial and one of 19: at a large tau the groups of one trial bend
+    # their posteriors out of shape, and a 25-point Gauss-Hermite rule invents a second,
+    # higher maximum near (mu, tau) = (-12.4, 10); the exact likelihood has none there
+    y, n = np.array([0.0, 0, 0, 0, 0, 0, 0, 10]), np.array([1.0, 1, 1, 1, 1, 1, 1, 19])
+    fit = fit_logit_normal(y, n)
+    assert fit.log_likelihood == pytest.approx(
+        scipy_log_likelihood(y, n, fit.mu, fit.tau), abs=1e-9
+    )
+    for start in ((fit.mu, fit.tau), (-12.4, 10.0), (-5.0, 5.0)):
+        best = optimize.minimize(
+            lambda t: -scipy_log_likelihood(y, n, t[0], abs(t[1])),
+            start,
+            method="Nelder-Mead",
+            options={"xatol": 1e-7, "fatol": 1e-10, "maxiter": 2000},
+        )
+        assert fit.log_likelihood >= -best.fun - 1e-7
