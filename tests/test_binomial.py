@@ -4,6 +4,7 @@ the boundary tau = 0, the global maximum, pooling at a tau, and bad counts."""
 from __future__ import annotations
 
 import csv
+import itertools
 import math
 from pathlib import Path
 
@@ -173,38 +174,59 @@ def test_the_order_of_the_groups_does_not_matter(data, random):
         np.testing.assert_allclose(again.p, pooled.p[order], rtol=1e-9)
 
 
-def test_pooling_matches_scipy_and_spans_no_to_complete_pooling():
-    y, n = np.array([0.0, 3, 17, 40, 1]), np.array([47.0, 20, 30, 40, 2])
-    tau = 0.8
+def scipy_posterior(y, n, mu, tau):
+    """(E p, 2.5% and 97.5% quantiles of p) of one group at (mu, tau) by scipy's adaptive
+    quadrature in b = logit p - mu, split where the integrand bends (b = 0 and b = -mu)."""
+    span = 12 * tau + 40
+
+    def density(b):
+        return math.exp(
+            y * math.log(special.expit(mu + b))
+            + (n - y) * math.log(special.expit(-(mu + b)))
+            - b * b / (2 * tau**2)
+        )
+
+    def integral(g, a, b):
+        edges = [a, *[c for c in sorted({0.0, -mu}) if a < c < b], b]
+        return sum(
+            integrate.quad(g, u, v, epsabs=0, epsrel=1e-12, limit=400)[0]
+            for u, v in itertools.pairwise(edges)
+        )
+
+    mass = integral(density, -span, span)
+    mean = integral(lambda b: special.expit(mu + b) * density(b), -span, span) / mass
+    quantiles = [
+        special.expit(
+            mu
+            + optimize.brentq(
+                lambda c, p=p: integral(density, -span, c) / mass - p, -span, span, xtol=1e-13
+            )
+        )
+        for p in (0.025, 0.975)
+    ]
+    return mean, *quantiles
+
+
+@pytest.mark.parametrize(("tau", "tolerance"), [(0.8, 1e-9), (3.0, 1e-8), (8.0, 1e-7)])
+def test_pooling_matches_scipy(tau, tolerance):
+    y, n = np.array([0.0, 3, 17, 40, 1, 0]), np.array([47.0, 20, 30, 40, 2, 1])
     mu = profile_mu(y, n, tau)
     pooled = partial_pool_logit_normal(y, n, tau)
+    assert pooled.mu == mu
     for j in range(y.size):
+        mean, lower, upper = scipy_posterior(y[j], n[j], mu, tau)
+        assert pooled.p[j] == pytest.approx(mean, abs=tolerance)
+        assert pooled.lower[j] == pytest.approx(lower, abs=tolerance)
+        assert pooled.upper[j] == pytest.approx(upper, abs=tolerance)
+        assert pooled.lower[j] < pooled.p[j] < pooled.upper[j]
 
-        def density(b, j=j):
-            p = special.expit(mu + b)
-            return math.exp(
-                y[j] * math.log(p) + (n[j] - y[j]) * math.log1p(-p) - b * b / (2 * tau**2)
-            )
 
-        mass = integrate.quad(density, -15, 15, epsabs=0, epsrel=1e-13, limit=200)[0]
-        mean = integrate.quad(
-            lambda b: special.expit(mu + b) * density(b), -15, 15, epsabs=0, epsrel=1e-13, limit=200
-        )[0]
-        lower = optimize.brentq(
-            lambda c, mass=mass: (
-                integrate.quad(density, -15, c, epsabs=0, epsrel=1e-13, limit=200)[0] / mass - 0.025
-            ),
-            -15,
-            15,
-            xtol=1e-14,
-        )
-        assert pooled.p[j] == pytest.approx(mean / mass, abs=1e-12)
-        assert pooled.lower[j] == pytest.approx(special.expit(mu + lower), abs=1e-9)
-    # tau = 0: the pooled rate; a large tau: each group's own rate
-    complete = partial_pool_logit_normal(y, n, 0.0)
+def test_pooling_spans_complete_to_no_pooling():
+    y, n = np.array([0.0, 3, 17, 40, 1]), np.array([47.0, 20, 30, 40, 2])
+    complete = partial_pool_logit_normal(y, n, 0.0)  # tau = 0: the pooled rate
     np.testing.assert_allclose(complete.p, y.sum() / n.sum(), rtol=1e-14)
     inner = (y > 0) & (y < n)
-    wide = partial_pool_logit_normal(y, n, 1e3)
+    wide = partial_pool_logit_normal(y, n, 1e3)  # a large tau: each group's own rate
     np.testing.assert_allclose(wide.p[inner], (y / n)[inner], rtol=0.05)
 
 
