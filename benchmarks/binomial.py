@@ -22,7 +22,7 @@ from timing import median_of
 from partialpool.binomial import fit_logit_normal, log_binomial_coefficient
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-REPEAT = 50
+REPEAT = 100
 
 CASES = {
     "rats": ("rat_tumors.csv", "tumors", "rats"),

@@ -4,10 +4,12 @@ The core works on group summaries: `y`, the group means (or effect estimates), a
 sampling variances v_j = sigma^2 / n_j. It depends on numpy only.
 """
 
+from ._link_normal import LinkNormalFit, RatePooling
 from .bayes import PRIORS, FullBayes, full_bayes
-from .binomial import LogitNormalFit, RatePooling, fit_logit_normal, partial_pool_logit_normal
+from .binomial import fit_logit_normal, partial_pool_logit_normal
 from .compare import Comparison, compare
 from .models import Model, Normal, StudentT
+from .poisson import fit_log_normal_poisson, partial_pool_log_normal_poisson
 from .pooling import (
     PoolingEstimate,
     ShrinkagePath,
@@ -41,7 +43,7 @@ __all__ = [
     "ConvergenceError",
     "FullBayes",
     "JamesStein",
-    "LogitNormalFit",
+    "LinkNormalFit",
     "Model",
     "Normal",
     "PoolingEstimate",
@@ -58,6 +60,7 @@ __all__ = [
     "compare",
     "complete_pool",
     "estimate_tau2",
+    "fit_log_normal_poisson",
     "fit_logit_normal",
     "fit_t",
     "full_bayes",
@@ -66,6 +69,7 @@ __all__ = [
     "mse",
     "no_pool",
     "partial_pool",
+    "partial_pool_log_normal_poisson",
     "partial_pool_logit_normal",
     "partial_pool_path",
     "partial_pool_t",

@@ -1,5 +1,6 @@
-# Golden numbers for tests/test_binomial.py: the logit-normal population fitted by lme4.
-# Run: Rscript tests/reference/logit_normal_lme4.R   (Debian: apt-get install r-cran-lme4)
+# Golden numbers for tests/test_binomial.py and tests/test_poisson.py: the logit-normal and
+# log-normal populations fitted by lme4.
+# Run: Rscript tests/reference/link_normal_lme4.R   (Debian: apt-get install r-cran-lme4)
 # glmer(cbind(y, n - y) ~ 1 + (1 | group), family = binomial, nAGQ = 25). With nAGQ > 1 lme4's
 # logLik is the log-likelihood less that of the saturated model (each p_j = y_j / n_j), so
 # the test compares it with fit_logit_normal's log_likelihood less the same.
@@ -21,3 +22,8 @@ for (name in names(cases)) {
               fixef(fit)[[1]], sqrt(VarCorr(fit)$g[1]), as.numeric(logLik(fit)),
               sqrt(vcov(fit)[1, 1])))
 }
+pumps <- read.csv(file.path(data_dir, "pumps.csv"))
+d <- data.frame(x = pumps$failures, t = pumps$time_khours, g = factor(seq_len(nrow(pumps))))
+fit <- glmer(x ~ 1 + offset(log(t)) + (1 | g), data = d, family = poisson, nAGQ = 25)
+cat(sprintf("pumps: mu = %.10f, tau = %.10f, logLik = %.10f, se = %.10f\n", fixef(fit)[[1]],
+            sqrt(VarCorr(fit)$g[1]), as.numeric(logLik(fit)), sqrt(vcov(fit)[1, 1])))
