@@ -90,7 +90,7 @@ def _exp(eta: np.ndarray) -> np.ndarray:
 POISSON = Family(
     log_kernel=lambda y, n, eta: y * eta - n * _exp(eta),
     moments=lambda n, rate: (n * rate,) * 2,
-    lower=lambda y, n, mu, tau: np.minimum(0.0, tau * (y - n * math.exp(mu))),
+    lower=lambda y, n, mu, tau: np.minimum(0.0, tau * (y - n * _exp(np.float64(mu)))),
     constant=lambda y, n: y * np.log(n) - log_gamma(y + 1.0),
     inverse_link=_exp,
     link_of=math.log,
