@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from timing import median_of
 
-from partialpool.binomial import fit_logit_normal, log_binomial_coefficient
+from partialpool.binomial import fit_logit_normal, saturated_log_likelihood
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 REPEAT = 100
@@ -52,14 +52,6 @@ def counts(file: str, hits: str, trials: str | None) -> tuple[np.ndarray, np.nda
     return y, n
 
 
-def saturated(y: np.ndarray, n: np.ndarray) -> float:
-    rate = y / n
-    with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where(y > 0, y * np.log(rate), 0.0)
-        terms += np.where(y < n, (n - y) * np.log1p(-rate), 0.0)
-    return float((terms + log_binomial_coefficient(n, y)).sum())
-
-
 def main() -> None:
     rscript = shutil.which("Rscript")
     if rscript is None:
@@ -87,7 +79,7 @@ def main() -> None:
             f"{name} (J = {y.size}): ours {ours * 1e3:.2f} ms, lme4 {seconds * 1e3:.1f} ms, "
             f"lme4 / ours {seconds / ours:.0f}x (goal >= 20x)\n"
             f"  ours: mu {fit.mu:.7f}, tau {fit.tau:.7f}, logLik - saturated "
-            f"{fit.log_likelihood - saturated(y, n):.9f}\n"
+            f"{fit.log_likelihood - saturated_log_likelihood(y, n):.9f}\n"
             f"  lme4: mu {mu:.7f}, tau {tau:.7f}, logLik {log_lik:.9f}"
         )
 

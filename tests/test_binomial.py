@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy import integrate, optimize, special
+from scipy import integrate, optimize, special, stats
 
 from partialpool._link_normal import BINOMIAL, quadrature
 from partialpool._special import log_gamma
@@ -22,6 +22,7 @@ from partialpool.binomial import (
     log_binomial_coefficient,
     partial_pool_logit_normal,
     profile_mu,
+    saturated_log_likelihood,
 )
 
 
@@ -48,16 +49,6 @@ def counts(name: str) -> tuple[np.ndarray, np.ndarray]:
     return y, n
 
 
-def saturated(y: np.ndarray, n: np.ndarray) -> float:
-    """The log-likelihood with each p_j = y_j / n_j, log C(n_j, y_j) included."""
-    rate = y / n
-    with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where(y > 0, y * np.log(rate), 0.0) + np.where(
-            y < n, (n - y) * np.log1p(-rate), 0.0
-        )
-    return float((terms + log_binomial_coefficient(n, y)).sum())
-
-
 # lme4 1.1.31, glmer(cbind(y, n - y) ~ 1 + (1 | group), family = binomial, nAGQ = 25);
 # tests/reference/link_normal_lme4.R. Its logLik is relative to the saturated model.
 LME4 = {
@@ -76,7 +67,7 @@ def test_fit_matches_lme4(name):
     fit = fit_logit_normal(y, n)
     assert fit.mu == pytest.approx(mu, abs=1e-4)
     assert fit.tau == pytest.approx(tau, abs=1e-4)
-    relative = fit.log_likelihood - saturated(y, n)
+    relative = fit.log_likelihood - saturated_log_likelihood(y, n)
     assert relative >= log_lik - 1e-9  # as high as lme4's optimum, or higher
     assert relative == pytest.approx(log_lik, abs=1e-6)
     assert fit.mu_se == pytest.approx(se, rel=1e-3)
@@ -111,6 +102,12 @@ def test_the_quadrature_is_scipys_integral():
         assert log_lik(y, n, mu, tau) == pytest.approx(
             scipy_log_likelihood(y, n, mu, tau), abs=1e-8
         )
+
+
+def test_the_saturated_likelihood_is_scipys():
+    y, n = np.array([0.0, 3, 20, 1]), np.array([47.0, 20, 20, 2])
+    expected = stats.binom.logpmf(y, n, y / n).sum()
+    assert saturated_log_likelihood(y, n) == pytest.approx(expected, rel=1e-13)
 
 
 def test_log_gamma_is_lgamma():
