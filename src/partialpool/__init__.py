@@ -6,6 +6,7 @@ sampling variances v_j = sigma^2 / n_j. It depends on numpy only.
 
 from ._link_normal import LinkNormalFit, RatePooling
 from .bayes import PRIORS, FullBayes, full_bayes
+from .beta_binomial import BetaBinomialFit, beta_binomial
 from .binomial import fit_logit_normal, partial_pool_logit_normal
 from .compare import Comparison, compare
 from .models import Model, Normal, StudentT
@@ -39,6 +40,7 @@ __version__ = "0.1.0"
 __all__ = [
     "PRIORS",
     "TAU2_METHODS",
+    "BetaBinomialFit",
     "Comparison",
     "ConvergenceError",
     "FullBayes",
@@ -57,6 +59,7 @@ __all__ = [
     "StudentTFit",
     "StudentTPooling",
     "Summary",
+    "beta_binomial",
     "compare",
     "complete_pool",
     "estimate_tau2",
