@@ -91,3 +91,26 @@ def viechtbauer() -> tuple[np.ndarray, np.ndarray]:
     """(yi, vi) of Viechtbauer (2005), example 1."""
     cols = read_columns("viechtbauer2005_example1.csv")
     return np.array(cols["yi"], dtype=float), np.array(cols["vi"], dtype=float)
+
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+"""The project's reference data beside the clone (../shared/data)."""
+
+COUNT_DATA = {
+    "rats": ("rat_tumors.csv", "tumors", "rats"),
+    "surgical": ("surgical.csv", "deaths", "operations"),
+    "efron_morris": ("efron_morris_1975.csv", "hits_45", None),
+}
+"""name -> (file, successes column, trials column; None: the batting averages' 45 at-bats)."""
+
+
+def count_data(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """(successes, trials) of a count data set in ../shared/data; skips when it is absent."""
+    file, hits, trials = COUNT_DATA[name]
+    if not (SHARED_DATA / file).exists():
+        pytest.skip("../shared/data is not beside this clone")
+    with (SHARED_DATA / file).open() as f:
+        rows = list(csv.DictReader(f))
+    y = np.array([float(r[hits]) for r in rows])
+    n = np.array([float(r[trials]) for r in rows]) if trials else np.full(y.size, 45.0)
+    return y, n

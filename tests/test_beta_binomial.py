@@ -4,45 +4,25 @@ and the order of the groups."""
 
 from __future__ import annotations
 
-import csv
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import COUNT_DATA, count_data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import optimize, stats
 
 from partialpool import beta_binomial
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-
-CASES = {
-    "rats": ("rat_tumors.csv", "tumors", "rats"),
-    "surgical": ("surgical.csv", "deaths", "operations"),
-    "efron_morris": ("efron_morris_1975.csv", "hits_45", None),
-}
-
-
-def counts(name: str) -> tuple[np.ndarray, np.ndarray]:
-    file, hits, trials = CASES[name]
-    with (DATA / file).open() as f:
-        rows = list(csv.DictReader(f))
-    y = np.array([float(r[hits]) for r in rows])
-    n = np.array([float(r[trials]) for r in rows]) if trials else np.full(y.size, 45.0)
-    return y, n
-
 
 def scipy_log_likelihood(y, n, alpha, beta):
     return float(stats.betabinom.logpmf(y, n, alpha, beta).sum())
 
 
-@pytest.mark.parametrize("name", CASES)
+@pytest.mark.parametrize("name", COUNT_DATA)
 def test_the_fit_is_scipys_maximum_and_its_gradient_vanishes(name):
-    if not DATA.exists():
-        pytest.skip("../shared/data is not beside this clone")
-    y, n = counts(name)
+    y, n = count_data(name)
     fit = beta_binomial(y, n)
     assert fit.log_likelihood == pytest.approx(
         scipy_log_likelihood(y, n, fit.alpha, fit.beta), abs=1e-9
@@ -65,7 +45,7 @@ def test_the_fit_is_scipys_maximum_and_its_gradient_vanishes(name):
 def test_rat_tumours_published_estimates():
     # BDA3 section 5.3 gives the moment estimates alpha = 1.4, beta = 8.6 as a start; the
     # marginal ML estimate here agrees with scipy's maximum (above) at alpha = 2.34, beta = 14.1
-    y, n = counts("rats")
+    y, n = count_data("rats")
     fit = beta_binomial(y, n)
     assert fit.alpha == pytest.approx(2.3416, abs=1e-3)
     assert fit.beta == pytest.approx(14.1148, abs=1e-3)

@@ -3,13 +3,12 @@ the boundary tau = 0, the global maximum, pooling at a tau, and bad counts."""
 
 from __future__ import annotations
 
-import csv
 import itertools
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import count_data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate, optimize, special, stats
@@ -32,23 +31,6 @@ def log_lik(y, n, mu, tau):
     return q.log_lik.sum() + log_binomial_coefficient(n, y).sum()
 
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-
-
-def counts(name: str) -> tuple[np.ndarray, np.ndarray]:
-    columns = {
-        "rats": ("rat_tumors.csv", "tumors", "rats"),
-        "surgical": ("surgical.csv", "deaths", "operations"),
-        "efron_morris": ("efron_morris_1975.csv", "hits_45", None),
-    }
-    file, hits, trials = columns[name]
-    with (DATA / file).open() as f:
-        rows = list(csv.DictReader(f))
-    y = np.array([float(r[hits]) for r in rows])
-    n = np.array([float(r[trials]) for r in rows]) if trials else np.full(y.size, 45.0)
-    return y, n
-
-
 # lme4 1.1.31, glmer(cbind(y, n - y) ~ 1 + (1 | group), family = binomial, nAGQ = 25);
 # tests/reference/link_normal_lme4.R. Its logLik is relative to the saturated model.
 LME4 = {
@@ -60,9 +42,7 @@ LME4 = {
 
 @pytest.mark.parametrize("name", LME4)
 def test_fit_matches_lme4(name):
-    if not DATA.exists():
-        pytest.skip("../shared/data is not beside this clone")
-    y, n = counts(name)
+    y, n = count_data(name)
     mu, tau, log_lik, se = LME4[name]
     fit = fit_logit_normal(y, n)
     assert fit.mu == pytest.approx(mu, abs=1e-4)
