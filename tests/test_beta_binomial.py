@@ -74,6 +74,14 @@ def test_equal_rates_and_no_successes_pool_completely():
     np.testing.assert_array_equal(empty.theta, 0.0)
 
 
+def test_groups_all_at_zero_or_one_keep_their_own_rates():
+    # log L grows without bound toward alpha + beta = 0: no pooling
+    fit = beta_binomial([0, 1, 0, 3], [1, 1, 2, 3])
+    assert fit.alpha == 0.0 and fit.beta == 0.0
+    np.testing.assert_array_equal(fit.theta, [0.0, 1.0, 0.0, 1.0])
+    assert fit.log_likelihood == pytest.approx(4 * math.log(0.5), rel=1e-12)
+
+
 @settings(max_examples=20, deadline=None)
 @given(
     st.lists(st.tuples(st.integers(1, 80), st.floats(0.0, 1.0)), min_size=2, max_size=10),

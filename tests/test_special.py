@@ -12,6 +12,8 @@ from partialpool._special import (
     beta_cdf,
     beta_quantile,
     digamma,
+    gamma_cdf,
+    gamma_quantile,
     log_gamma_ratio,
     trigamma,
 )
@@ -46,3 +48,12 @@ def test_the_incomplete_beta_and_its_inverse_are_scipys():
     for p in (0.025, 0.5, 0.975):
         expected = special.betaincinv(a, b, p)
         np.testing.assert_allclose(beta_quantile(p, a, b), expected, rtol=1e-9, atol=1e-13)
+
+
+def test_the_incomplete_gamma_and_its_inverse_are_scipys():
+    rng = np.random.default_rng(2)
+    a, x = rng.uniform(0.05, 500, 300), rng.uniform(0, 800, 300)
+    np.testing.assert_allclose(gamma_cdf(x, a), special.gammainc(a, x), rtol=0, atol=1e-11)
+    assert np.all(gamma_cdf(np.zeros(2), np.array([0.5, 3.0])) == 0.0)
+    for p in (0.025, 0.5, 0.975):
+        np.testing.assert_allclose(gamma_quantile(p, a), special.gammaincinv(a, p), rtol=1e-12)

@@ -9,6 +9,7 @@ from .bayes import PRIORS, FullBayes, full_bayes
 from .beta_binomial import BetaBinomialFit, beta_binomial
 from .binomial import fit_logit_normal, partial_pool_logit_normal
 from .compare import Comparison, compare
+from .gamma_poisson import GammaPoissonFit, gamma_poisson
 from .models import Model, Normal, StudentT
 from .poisson import fit_log_normal_poisson, partial_pool_log_normal_poisson
 from .pooling import (
@@ -44,6 +45,7 @@ __all__ = [
     "Comparison",
     "ConvergenceError",
     "FullBayes",
+    "GammaPoissonFit",
     "JamesStein",
     "LinkNormalFit",
     "Model",
@@ -67,6 +69,7 @@ __all__ = [
     "fit_logit_normal",
     "fit_t",
     "full_bayes",
+    "gamma_poisson",
     "hierarchical_posterior",
     "james_stein",
     "mse",

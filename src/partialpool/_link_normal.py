@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._ascent import ascent_step
 from ._special import log_gamma
 
 NODES = 25
@@ -354,7 +355,7 @@ def _climb(
     iterations = 0
     for iterations in range(1, 101):  # noqa: B007 (returned)
         grad, hess = _derivatives(family, y, n, q)
-        step = _ascent_step(grad, hess)
+        step = ascent_step(grad, hess)
         if grad @ step < 1e-12 * max(1.0, abs(value)):  # the gain Newton's step predicts
             break
         for _ in range(50):
@@ -412,16 +413,6 @@ def fit(family: Family, y: np.ndarray, n: np.ndarray) -> LinkNormalFit:
     mu_se = math.sqrt(covariance[0, 0]) if covariance is not None else math.nan
     rate = float(family.inverse_link(np.array(mu)))
     return LinkNormalFit(mu, tau, rate, log_lik, mu_se, iterations)
-
-
-def _ascent_step(grad: np.ndarray, hess: np.ndarray) -> np.ndarray:
-    """Newton's step where the Hessian is negative definite; else the Levenberg-Marquardt
-    step -(H - lambda I)^-1 g with lambda above H's largest eigenvalue, an ascent direction."""
-    largest = float(np.linalg.eigvalsh(hess)[-1])
-    if largest < 0:
-        return -np.linalg.solve(hess, grad)
-    shift = largest + 1e-3 * (1.0 + float(np.max(np.abs(np.diag(hess)))))
-    return -np.linalg.solve(hess - shift * np.eye(2), grad)
 
 
 def profile_mu(family: Family, y: np.ndarray, n: np.ndarray, tau: float) -> float:

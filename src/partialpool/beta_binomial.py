@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._link_normal import _ascent_step
+from ._ascent import climb, in_logs
 from ._special import beta_quantile, digamma, log_gamma_ratio, trigamma
 from .binomial import check_counts, log_binomial_coefficient
 
@@ -33,7 +33,8 @@ class BetaBinomialFit:
     Fields
     ------
     alpha, beta : the population (both inf when the counts show no extra-binomial spread; alpha
-        0 and beta inf when no trial succeeded).
+        0 and beta inf when no trial succeeded; both 0 when every group is all successes or
+        all failures, and each keeps its own rate).
     log_likelihood : sum_j log L_j, log C(n_j, y_j) included.
     theta : the posterior means (alpha + y_j) / (alpha + beta + n_j).
     lower, upper : the 2.5% and 97.5% quantiles of each posterior Beta.
@@ -79,14 +80,9 @@ def _derivatives(
     curve = float((trigamma(np.float64(total)) - trigamma(total + n)).sum())
     h_aa = float((trigamma(alpha + y) - trigamma(np.float64(alpha))).sum()) + curve
     h_bb = float((trigamma(beta + n - y) - trigamma(np.float64(beta))).sum()) + curve
-    grad = np.array([alpha * g_a, beta * g_b])
-    hess = np.array(
-        [
-            [alpha * alpha * h_aa + alpha * g_a, alpha * beta * curve],
-            [alpha * beta * curve, beta * beta * h_bb + beta * g_b],
-        ]
+    return in_logs(
+        np.array([alpha, beta]), np.array([g_a, g_b]), np.array([[h_aa, curve], [curve, h_bb]])
     )
-    return grad, hess
 
 
 def _start(y: np.ndarray, n: np.ndarray) -> tuple[float, float]:
@@ -116,26 +112,15 @@ def beta_binomial(successes: object, trials: object) -> BetaBinomialFit:
     rate = float(y.sum() / n.sum())
     if y.size < 2 or rate in (0.0, 1.0):
         return _complete(y, n, rate, log_c, 0)
-    theta = np.log(np.array(_start(y, n)))
-    value = _log_likelihood(y, n, *np.exp(theta))
-    iterations = 0
-    scale = 1.0 + float(n.sum())
-    for iterations in range(1, 201):
-        grad, hess = _derivatives(y, n, *np.exp(theta))
-        if np.max(np.abs(grad)) < 1e-9 * scale:
-            break
-        step = _ascent_step(grad, hess)
-        for _ in range(60):
-            trial = theta + step
-            trial_value = _log_likelihood(y, n, *np.exp(trial))
-            if trial_value > value:
-                break
-            step = step / 2.0
-        else:
-            break
-        theta, value = trial, trial_value
-        if math.exp(theta[0]) + math.exp(theta[1]) > PRECISION_MAX:
-            return _complete(y, n, rate, log_c, iterations)
+    if np.all((y == 0) | (y == n)):
+        return _separate(y, n, log_c)
+    theta, value, iterations = climb(
+        lambda u: _log_likelihood(y, n, *np.exp(u)),
+        lambda u: _derivatives(y, n, *np.exp(u)),
+        np.log(np.array(_start(y, n))),
+        1e-9 * (1.0 + float(n.sum())),
+        lambda u: float(np.exp(u).sum()) > PRECISION_MAX,
+    )
     complete = _complete(y, n, rate, log_c, iterations)
     if complete.log_likelihood >= value + log_c - 1e-12 * abs(value + log_c):
         return complete  # the boundary alpha + beta = inf is as likely: complete pooling
@@ -167,3 +152,13 @@ def _complete(
     return BetaBinomialFit(
         alpha, beta, log_lik, pooled, pooled.copy(), pooled.copy(), np.ones(y.size), iterations
     )
+
+
+def _separate(y: np.ndarray, n: np.ndarray, log_c: float) -> BetaBinomialFit:
+    """Every group all successes or all failures: log L rises without bound toward
+    alpha + beta = 0, a population of rates 0 and 1 in the share m of groups at 1; each
+    p_j keeps its own y_j / n_j (no pooling)."""
+    share = float((y == n).mean())
+    log_lik = log_c + float(np.where(y == n, math.log(share), math.log1p(-share)).sum())
+    own = y / n
+    return BetaBinomialFit(0.0, 0.0, log_lik, own, own.copy(), own.copy(), np.zeros(y.size), 0)
