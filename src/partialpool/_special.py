@@ -9,26 +9,24 @@ import numpy as np
 _LOG_ROOT_2PI = 0.5 * math.log(2.0 * math.pi)
 
 
+def _stirling_series(z: np.ndarray) -> np.ndarray:
+    """Stirling's series sum B_2k / (2k (2k - 1) z^(2k - 1)) to z^-9."""
+    inv = 1.0 / z
+    inv2 = inv * inv
+    return inv * (1 / 12 - inv2 * (1 / 360 - inv2 * (1 / 1260 - inv2 * (1 / 1680 - inv2 / 1188))))
+
+
 def log_gamma(x: np.ndarray) -> np.ndarray:
     """log Gamma(x) for x > 0, elementwise: the recurrence Gamma(x) = Gamma(x + 1) / x up to
     x >= 10, then Stirling's series to x^-9 (relative error below 1e-15 there)."""
-    x = np.asarray(x, dtype=float)
-    shift = np.zeros_like(x)
-    z = x.copy()
-    for _ in range(10):
-        small = z < 10.0
-        if not small.any():
-            break
-        shift -= np.where(small, np.log(np.where(small, z, 1.0)), 0.0)
-        z = np.where(small, z + 1.0, z)
-    inv = 1.0 / z
-    inv2 = inv * inv
-    series = inv * (1 / 12 - inv2 * (1 / 360 - inv2 * (1 / 1260 - inv2 * (1 / 1680 - inv2 / 1188))))
-    return shift + (z - 0.5) * np.log(z) - z + _LOG_ROOT_2PI + series
+    z, passed = _shift_up(x)
+    shift = sum((np.log(np.where(np.isinf(p), 1.0, p)) for p in passed), np.zeros_like(z))
+    return (z - 0.5) * np.log(z) - z + _LOG_ROOT_2PI + _stirling_series(z) - shift
 
 
 def _shift_up(x: np.ndarray, floor: float = 10.0) -> tuple[np.ndarray, list[np.ndarray]]:
-    """x moved up by whole steps to at least `floor`, and the values it passed through."""
+    """x moved up by whole steps to at least `floor`, and the values it passed through (inf
+    where an element had already arrived)."""
     z = np.asarray(x, dtype=float).copy()
     passed = []
     for _ in range(int(floor) + 1):
@@ -127,12 +125,6 @@ def beta_quantile(p: float, a: np.ndarray, b: np.ndarray) -> np.ndarray:
             return new
         x = new
     return x
-
-
-def _stirling_series(z: np.ndarray) -> np.ndarray:
-    inv = 1.0 / z
-    inv2 = inv * inv
-    return inv * (1 / 12 - inv2 * (1 / 360 - inv2 * (1 / 1260 - inv2 * (1 / 1680 - inv2 / 1188))))
 
 
 def log_gamma_ratio(x: np.ndarray, k: np.ndarray) -> np.ndarray:
