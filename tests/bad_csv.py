@@ -39,6 +39,26 @@ BAD_FILES = {
     "bad quoting": (b'group,value\n"a,1\nb,2\n', "the CSV is malformed"),
     "not UTF-8": (b"group,value\n\xe9cole,1\nb,2\n", "the file is not UTF-8 text"),
     "UTF-16": ("group,value\na,1\n".encode("utf-16"), "the file is not UTF-8 text"),
+    "successes over trials": (
+        b"group,successes,trials\na,3,10\nb,12,11\n",
+        "line 3: successes '12' exceed trials '11'",
+    ),
+    "negative successes": (
+        b"group,successes,trials\na,-1,10\nb,2,11\n",
+        "line 2: successes must be a whole number >= 0; got '-1'",
+    ),
+    "fractional count": (
+        b"group,count,exposure\na,1,10\nb,2.5,11\n",
+        "line 3: count must be a whole number >= 0; got '2.5'",
+    ),
+    "zero trials": (
+        b"group,successes,trials\na,0,0\nb,2,11\n",
+        "line 2: trials must be a whole number >= 1; got '0'",
+    ),
+    "zero exposure": (
+        b"group,count,exposure\na,1,10\nb,2,0\n",
+        "line 3: exposure must be > 0; got '0'",
+    ),
     "over the size limit": (
         b"group,value\n" + b"a,1\n" * (MAX_UPLOAD_BYTES // 4 + 1),
         "partialpool fit FILE.csv",

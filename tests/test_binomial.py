@@ -20,6 +20,7 @@ from partialpool.binomial import (
     fit_logit_normal,
     log_binomial_coefficient,
     partial_pool_logit_normal,
+    partial_pool_logit_normal_path,
     profile_mu,
     saturated_log_likelihood,
 )
@@ -218,6 +219,36 @@ def test_more_trials_shrink_less():
     y, n = np.array([2.0, 200, 1, 2, 3]), np.array([4.0, 400, 20, 20, 20])
     pooled = partial_pool_logit_normal(y, n, 0.5)
     assert abs(pooled.rate[1] - 0.5) < abs(pooled.rate[0] - 0.5)
+    assert pooled.shrinkage[1] < pooled.shrinkage[0]
+
+
+@given(count_groups(), st.floats(0.0, 20.0))
+def test_shrinkage_is_a_weight_from_one_to_zero(data, tau):
+    y, n = data
+    b = partial_pool_logit_normal(y, n, tau).shrinkage
+    assert np.all((b >= 0.0) & (b <= 1.0))
+    if tau == 0.0:
+        np.testing.assert_array_equal(b, 1.0)
+
+
+def test_shrinkage_is_the_normal_weight_at_the_mode():
+    # B_j = 1 / (1 + tau^2 n p (1 - p)) with p at the mode of eta_j's posterior, which for a
+    # group of 10000 trials is its own rate: the normal model's v / (v + tau^2).
+    y, n = np.array([3000.0, 5, 8]), np.array([10000.0, 40, 40])
+    pooled = partial_pool_logit_normal(y, n, 0.4)
+    v = 1.0 / (10000 * 0.3 * 0.7)
+    assert pooled.shrinkage[0] == pytest.approx(v / (v + 0.16), rel=2e-3)
+
+
+def test_the_path_is_pooling_at_each_tau():
+    y, n = count_data("surgical")
+    grid = np.array([0.0, 0.05, 0.3, 1.0, 3.0, 0.2])
+    path = partial_pool_logit_normal_path(y, n, grid)
+    for k, tau in enumerate(grid):
+        pooled = partial_pool_logit_normal(y, n, tau)
+        np.testing.assert_allclose(path.theta[k], pooled.rate, rtol=1e-9)
+        np.testing.assert_allclose(path.shrinkage[k], pooled.shrinkage, rtol=1e-9)
+        assert path.mu[k] == pytest.approx(pooled.mu, rel=1e-10, abs=1e-12)
 
 
 @pytest.mark.parametrize(

@@ -230,7 +230,7 @@ def test_eight_schools_by_name(capsys):
 def test_efron_morris_by_name_has_n_and_truth(capsys):
     # Efron and Morris (1975), JASA 70:311-319, Table 1: 18 players, 45 at-bats each, grand
     # average .265; Clemente hit .400 in his first 45 at-bats and .346 in the rest of the season.
-    doc = json.loads(run(capsys, "fit", "efron_morris", "--format", "json"))
+    doc = json.loads(run(capsys, "fit", "efron_morris", "--model", "normal", "--format", "json"))
     groups = doc["groups"]
     assert len(groups) == 18
     assert {g["n"] for g in groups} == {45}
@@ -238,6 +238,36 @@ def test_efron_morris_by_name_has_n_and_truth(capsys):
     assert groups[0]["group"] == "Roberto Clemente"
     assert round(groups[0]["no_pool"], 3) == 0.400
     assert groups[0]["truth"] == 0.346
+
+
+def test_counts_get_their_own_model_unless_told(capsys, tmp_path):
+    # lme4's glmer(..., nAGQ = 25) on the surgical data: mu -2.5439621, tau 0.3577006
+    # (tests/reference/link_normal_lme4.R)
+    doc = json.loads(run(capsys, "fit", "surgical", "--format", "json"))
+    assert (doc["population"], doc["link"]) == ("binomial", "logit")
+    assert doc["mu"] == pytest.approx(-2.5439621172, abs=1e-4)
+    assert doc["tau"] == pytest.approx(0.3577005510, abs=1e-4)
+    assert [g["count"] for g in doc["groups"]][:2] == [0, 18]
+    assert all(g["lower_95"] < g["partial_pool"] < g["upper_95"] for g in doc["groups"])
+    table = run(capsys, "fit", "pumps")
+    assert (
+        table.splitlines()[0] == "Poisson counts, log-normal population, mu and tau by marginal ML"
+    )
+    normal = json.loads(run(capsys, "fit", "surgical", "--model", "normal", "--format", "json"))
+    assert normal["population"] == "normal"
+    path = write(tmp_path, "group,successes,trials\na,0,47\nb,18,148\nc,8,119\n")
+    doc = json.loads(run(capsys, "fit", path, "--format", "json"))
+    assert doc["population"] == "binomial" and doc["groups"][0]["n"] == 47
+
+
+def test_a_model_that_does_not_fit_the_data_is_named(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["fit", "surgical", "--model", "poisson"])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err == (
+        "partialpool: error: The Poisson counts model needs counts over an exposure; "
+        "Surgical mortality (12 hospitals) has successes out of trials.\n"
+    )
 
 
 def test_a_file_named_like_a_data_set_is_read_as_a_file(capsys, tmp_path, monkeypatch):
@@ -309,6 +339,8 @@ def test_not_utf8(capsys, tmp_path):
         (["--tau2", "nan"], "argument --tau2: must be a finite number >= 0; got 'nan'"),
         (["--tau2", "abc"], "argument --tau2: must be a finite number >= 0; got 'abc'"),
         (["--format", "xml"], "argument --format: invalid choice: 'xml'"),
+        (["--model", "gamma"], "argument --model: invalid choice: 'gamma'"),
+        (["--nu", "0.5"], "argument --nu: must be a number >= 1 (or inf); got '0.5'"),
     ],
 )
 def test_bad_option_exits_2_naming_the_option(capsys, tmp_path, option, message):

@@ -71,6 +71,20 @@ def test_summary_layouts():
     np.testing.assert_array_equal(b.n, [4, 1])
 
 
+def test_count_layouts_keep_the_counts():
+    surgical = parse_csv(b"group,successes,trials\nA,0,47\nB,18,148\nC,8,119\n")
+    assert surgical.counts.kind == "binomial"
+    np.testing.assert_array_equal(surgical.counts.y, [0, 18, 8])
+    np.testing.assert_array_equal(surgical.n, [47, 148, 119])
+    np.testing.assert_allclose(surgical.y, [0, 18 / 148, 8 / 119])
+    p = 26 / 314
+    np.testing.assert_allclose(surgical.v, p * (1 - p) / np.array([47, 148, 119]))
+    pumps = parse_csv(b"Exposure,Group,Count,truth\n94.3,1,5,0.1\n15.7,2,1,0.2\n")
+    assert pumps.counts.kind == "poisson" and pumps.n is None
+    np.testing.assert_allclose(pumps.y, [5 / 94.3, 1 / 15.7])
+    np.testing.assert_allclose(pumps.truth, [0.1, 0.2])
+
+
 def test_header_is_case_insensitive_any_order_with_truth_and_bom():
     data = parse_csv("\ufeff SE ,Truth,Group,ESTIMATE\n2,9,x,1\n3,8,y,4\n".encode())
     np.testing.assert_array_equal(data.labels, ["x", "y"])

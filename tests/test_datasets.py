@@ -6,16 +6,24 @@ from importlib.resources import files
 
 import numpy as np
 import pytest
-from conftest import DATA, read_columns
+from conftest import SHARED_DATA, read_columns
 
 from partialpool import complete_pool, estimate_tau2, partial_pool
 from partialpool.datasets import DATASETS, load
 
 
 def test_bundled_files_are_the_reference_files():
-    for name in ("eight_schools.csv", "efron_morris_1975.csv"):
+    if not SHARED_DATA.exists():
+        pytest.skip("../shared/data is not beside this clone")
+    for name in (
+        "eight_schools.csv",
+        "efron_morris_1975.csv",
+        "rat_tumors.csv",
+        "surgical.csv",
+        "pumps.csv",
+    ):
         bundled = files("partialpool.datasets").joinpath(name).read_text(encoding="utf-8")
-        assert bundled == (DATA / name).read_text(encoding="utf-8")
+        assert bundled == (SHARED_DATA / name).read_text(encoding="utf-8")
 
 
 def test_eight_schools_as_published():
@@ -56,4 +64,40 @@ def test_partial_pooling_beats_no_pooling_on_the_rest_of_the_season():
 def test_unknown_name_lists_the_valid_ones():
     with pytest.raises(ValueError, match="eight_schools"):
         load("nine_schools")
-    assert set(DATASETS) == {"eight_schools", "efron_morris"}
+    assert set(DATASETS) == {"eight_schools", "efron_morris", "rat_tumors", "surgical", "pumps"}
+
+
+def test_efron_morris_keeps_the_hits_as_counts():
+    counts = load("efron_morris").counts
+    assert counts.kind == "binomial" and counts.y[0] == 18 and set(counts.n) == {45}
+
+
+def test_rat_tumors_as_published():
+    data = load("rat_tumors")
+    # Tarone (1982); BDA3 Table 5.1 and section 5.3: 71 experiments, 267 tumours in 1739 rats,
+    # the current experiment last with 4 of 14.
+    assert data.J == 71 and data.counts.kind == "binomial"
+    assert (data.counts.y.sum(), data.counts.n.sum()) == (267, 1739)
+    assert (data.counts.y[-1], data.counts.n[-1]) == (4, 14)
+    np.testing.assert_array_equal(data.y, data.counts.y / data.counts.n)
+    assert complete_pool(data.y, data.v).mu == pytest.approx(267 / 1739, rel=1e-14)
+
+
+def test_surgical_as_published():
+    data = load("surgical")
+    # BUGS Examples Volume 1, Surgical: 12 hospitals, A with 0 deaths in 47 operations
+    assert data.J == 12 and data.labels[0] == "hospital A" and data.y[0] == 0.0
+    np.testing.assert_array_equal(
+        data.n, [47, 148, 119, 810, 211, 196, 148, 215, 207, 97, 256, 360]
+    )
+    assert data.counts.y.sum() == 208
+
+
+def test_pumps_are_counts_over_an_exposure():
+    data = load("pumps")
+    # George, Makov and Smith (1993); BUGS Pumps: 10 pumps, failures over thousands of hours
+    assert data.J == 10 and data.counts.kind == "poisson" and data.n is None
+    np.testing.assert_array_equal(data.counts.y, [5, 1, 5, 14, 3, 19, 1, 1, 4, 22])
+    np.testing.assert_allclose(data.y * data.counts.n, data.counts.y, rtol=1e-15)
+    rate = data.counts.y.sum() / data.counts.n.sum()
+    assert complete_pool(data.y, data.v).mu == pytest.approx(rate, rel=1e-14)

@@ -15,7 +15,7 @@ from scipy import integrate, special
 
 from partialpool import fit_log_normal_poisson, partial_pool_log_normal_poisson
 from partialpool._link_normal import POISSON, quadrature
-from partialpool.poisson import check_rates
+from partialpool.poisson import check_rates, partial_pool_log_normal_poisson_path
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -142,6 +142,18 @@ def test_pooling_spans_the_pooled_rate_to_each_groups_own():
     np.testing.assert_allclose(wide.rate[seen], (x / t)[seen], rtol=0.05)
     middle = partial_pool_log_normal_poisson(x, t, 1.0)
     assert np.all((middle.lower < middle.rate) & (middle.rate < middle.upper))
+    assert np.all((middle.shrinkage > 0.0) & (middle.shrinkage < 1.0))
+
+
+def test_the_path_is_pooling_at_each_tau_with_the_exposure_unscaled():
+    x, t = np.array([5.0, 1, 5, 14, 3, 19]), np.array([94.3, 15.7, 62.9, 126, 5.24, 31.4])
+    grid = np.array([0.0, 0.5, 1.3, 4.0])
+    path = partial_pool_log_normal_poisson_path(x, t, grid)
+    for k, tau in enumerate(grid):
+        pooled = partial_pool_log_normal_poisson(x, t, tau)
+        np.testing.assert_allclose(path.theta[k], pooled.rate, rtol=1e-9)
+        np.testing.assert_allclose(path.shrinkage[k], pooled.shrinkage, rtol=1e-9)
+        assert path.mu[k] == pytest.approx(pooled.mu, rel=1e-10)
 
 
 @pytest.mark.parametrize(

@@ -16,11 +16,10 @@ from partialpool import partial_pool
 from partialpool.csvfile import parse_csv
 from partialpool.datasets import load
 from partialpool.groupdata import GroupData
-from partialpool.pooling import PoolingEstimate
+from partialpool.pooling import Z_95, PoolingEstimate
 from partialpool.results import (
     COLUMNS,
     T_METHOD,
-    Z_95,
     fit_lines,
     group_table,
     model_label,
@@ -90,14 +89,23 @@ def test_columns_follow_the_csv_layout(text, keys):
 
 def test_every_column_has_a_heading():
     table = table_of(data(n=np.array([1, 2, 3, 4]), truth=np.zeros(4)))
-    assert set(table.columns) == set(COLUMNS)
+    counted = table_of(load("efron_morris"))
+    exposed = table_of(load("pumps"))
+    assert set(table.columns) | set(counted.columns) | set(exposed.columns) == set(COLUMNS)
 
 
 def test_bundled_data_sets():
     # eight schools (BDA3 Table 5.2) reports estimates and standard errors only; Efron and
     # Morris (1975) give 45 at-bats per player and the rest-of-season average as truth.
     assert list(table_of(load("eight_schools")).columns) == BASE
-    assert list(table_of(load("efron_morris")).columns) == ["group", "n", *BASE[1:], "truth"]
+    assert list(table_of(load("efron_morris")).columns) == [
+        "group",
+        "count",
+        "n",
+        *BASE[1:],
+        "truth",
+    ]
+    assert list(table_of(load("pumps")).columns) == ["group", "count", "exposure", *BASE[1:]]
 
 
 # --- numbers -----------------------------------------------------------------------------------
@@ -184,6 +192,7 @@ def test_json_keys_and_types():
     assert list(doc) == [
         "model",
         "population",
+        "link",
         "nu",
         "method",
         "tau2",

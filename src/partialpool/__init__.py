@@ -5,13 +5,21 @@ sampling variances v_j = sigma^2 / n_j. It depends on numpy only.
 """
 
 from ._link_normal import LinkNormalFit, RatePooling
-from .bayes import PRIORS, FullBayes, full_bayes
+from .bayes import PRIORS, FullBayes, NormalDraws, full_bayes
 from .beta_binomial import BetaBinomialFit, beta_binomial
-from .binomial import fit_logit_normal, partial_pool_logit_normal
+from .binomial import (
+    fit_logit_normal,
+    partial_pool_logit_normal,
+    partial_pool_logit_normal_path,
+)
 from .compare import Comparison, compare
 from .gamma_poisson import GammaPoissonFit, gamma_poisson
-from .models import Model, Normal, StudentT
-from .poisson import fit_log_normal_poisson, partial_pool_log_normal_poisson
+from .models import Binomial, Model, Normal, Poisson, StudentT
+from .poisson import (
+    fit_log_normal_poisson,
+    partial_pool_log_normal_poisson,
+    partial_pool_log_normal_poisson_path,
+)
 from .pooling import (
     PoolingEstimate,
     ShrinkagePath,
@@ -21,6 +29,7 @@ from .pooling import (
     partial_pool_path,
     shrinkage,
 )
+from .rankings import Rankings, rank_draws, rank_probabilities
 from .ridge import (
     RidgeDesign,
     RidgePosterior,
@@ -42,6 +51,7 @@ __all__ = [
     "PRIORS",
     "TAU2_METHODS",
     "BetaBinomialFit",
+    "Binomial",
     "Comparison",
     "ConvergenceError",
     "FullBayes",
@@ -50,7 +60,10 @@ __all__ = [
     "LinkNormalFit",
     "Model",
     "Normal",
+    "NormalDraws",
+    "Poisson",
     "PoolingEstimate",
+    "Rankings",
     "RatePooling",
     "RidgeDesign",
     "RidgePosterior",
@@ -76,11 +89,15 @@ __all__ = [
     "no_pool",
     "partial_pool",
     "partial_pool_log_normal_poisson",
+    "partial_pool_log_normal_poisson_path",
     "partial_pool_logit_normal",
+    "partial_pool_logit_normal_path",
     "partial_pool_path",
     "partial_pool_t",
     "partial_pool_t_path",
     "path_risk",
+    "rank_draws",
+    "rank_probabilities",
     "ridge",
     "ridge_path",
     "ridge_penalty",

@@ -415,15 +415,19 @@ def fit(family: Family, y: np.ndarray, n: np.ndarray) -> LinkNormalFit:
     return LinkNormalFit(mu, tau, rate, log_lik, mu_se, iterations)
 
 
-def profile_mu(family: Family, y: np.ndarray, n: np.ndarray, tau: float) -> float:
+def profile_mu(
+    family: Family, y: np.ndarray, n: np.ndarray, tau: float, start: float | None = None
+) -> float:
     """mu_hat(tau): the mu maximising the marginal likelihood at this tau (log L is concave in
-    mu for a fixed tau, a convolution of log-concave functions)."""
+    mu for a fixed tau, a convolution of log-concave functions); Newton's method from `start`,
+    by default the pooled rate's mu."""
     infinite = degenerate(family, y, n)
     if infinite is not None:
         return infinite
-    mu = family.link_of(float(y.sum() / n.sum()))
+    pooled = family.link_of(float(y.sum() / n.sum()))
     if tau == 0.0:
-        return mu
+        return pooled
+    mu = pooled if start is None else start
     start = np.zeros_like(y)
     for _ in range(100):
         q = quadrature(family, y, n, mu, tau, start)
@@ -451,6 +455,10 @@ class RatePooling:
     rate, sd : the posterior mean and sd of the rate.
     lower, upper : its 2.5% and 97.5% posterior quantiles.
     mu, tau : the population the groups were pooled toward (mu = mu_hat(tau) unless given).
+    shrinkage : B_j = 1 / (1 + tau^2 a_j), the prior's share of the precision of eta_j's
+        posterior at its mode, a_j = Var(y_j | eta_j) there (the information of the counts);
+        the normal model's v_j / (v_j + tau^2) with v_j = 1 / a_j (the Laplace approximation).
+        1 at tau = 0, toward 0 as tau or the counts grow.
     """
 
     rate: np.ndarray
@@ -459,6 +467,7 @@ class RatePooling:
     upper: np.ndarray
     mu: float
     tau: float
+    shrinkage: np.ndarray
 
 
 def _quantiles(
@@ -514,14 +523,51 @@ def _quantiles(
     return out
 
 
+def _shrinkage(
+    family: Family, n: np.ndarray, mu: float, tau: float, modes: np.ndarray
+) -> np.ndarray:
+    """B_j = 1 / (1 + tau^2 a_j) at the modes of z_j (see `RatePooling`)."""
+    variance = family.moments(n, family.inverse_link(mu + tau * modes))[1]
+    return 1.0 / (1.0 + tau * tau * variance)
+
+
+def _at_boundary(family: Family, size: int, mu: float) -> np.ndarray:
+    """Every group's rate at tau = 0 or an infinite mu: the inverse link of mu."""
+    value = float(family.inverse_link(np.array(mu))) if math.isfinite(mu) else float(mu > 0)
+    return np.full(size, value)
+
+
 def pool(family: Family, y: np.ndarray, n: np.ndarray, tau: float, mu: float) -> RatePooling:
     """Each group's posterior mean, sd and 95% interval of its rate at (mu, tau)."""
     if math.isinf(mu) or tau == 0.0:
-        value = float(family.inverse_link(np.array(mu))) if math.isfinite(mu) else float(mu > 0)
-        rate = np.full(y.size, value)
-        return RatePooling(rate, np.zeros(y.size), rate, rate.copy(), mu, tau)
+        rate = _at_boundary(family, y.size, mu)
+        return RatePooling(rate, np.zeros(y.size), rate, rate.copy(), mu, tau, np.ones(y.size))
     q = quadrature(family, y, n, mu, tau, np.zeros_like(y))
     rate = q.expect(lambda z, p: p)
     sd = np.sqrt(np.maximum(q.expect(lambda z, p: p * p) - rate * rate, 0.0))
     lower, upper = _quantiles(family, y, n, mu, tau, q, (0.025, 0.975))
-    return RatePooling(rate, sd, lower, upper, mu, tau)
+    return RatePooling(rate, sd, lower, upper, mu, tau, _shrinkage(family, n, mu, tau, q.modes))
+
+
+def pool_path(
+    family: Family, y: np.ndarray, n: np.ndarray, taus: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(mu_hat(tau), E(rate_j | y, mu_hat(tau), tau), B_j) at every tau of a grid: row k equals
+    `pool(family, y, n, taus[k], profile_mu(family, y, n, taus[k]))`. The grid is walked in
+    increasing tau, each mu_hat and each mode started from its neighbour's."""
+    mu = np.empty(taus.size)
+    rate = np.empty((taus.size, y.size))
+    b = np.ones((taus.size, y.size))
+    infinite = degenerate(family, y, n)
+    start_mu, modes = None, np.zeros_like(y)
+    for k in np.argsort(taus, kind="stable"):
+        tau = float(taus[k])
+        mu[k] = infinite if infinite is not None else profile_mu(family, y, n, tau, start_mu)
+        if math.isinf(mu[k]) or tau == 0.0:
+            rate[k] = _at_boundary(family, y.size, mu[k])
+            continue
+        q = quadrature(family, y, n, mu[k], tau, modes)
+        rate[k] = q.expect(lambda z, p: p)
+        b[k] = _shrinkage(family, n, mu[k], tau, q.modes)
+        start_mu, modes = mu[k], q.modes
+    return mu, rate, b

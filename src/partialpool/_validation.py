@@ -52,6 +52,33 @@ def as_vector(x: object, name: str, *, allow_empty: bool = False) -> np.ndarray:
     return arr
 
 
+def as_matrix(x: object, name: str, shape: str) -> np.ndarray:
+    """Return `x` as a two-dimensional, non-empty, finite float array, or raise ValueError
+    naming `name` (and what its axes are, `shape`, e.g. "n x p") and the first bad entry."""
+    try:
+        arr = np.asarray(x, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name} must be numeric; {err}") from None
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be two-dimensional ({shape}); got shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty; got shape {arr.shape}")
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        i, k = (int(a[0]) for a in np.nonzero(bad))
+        raise ValueError(f"{name} must be finite; got {name}[{i}, {k}] == {arr[i, k]}")
+    return arr
+
+
+def check_tau_grid(tau: object) -> np.ndarray:
+    """Return a grid of tau as a finite float array, every point >= 0, or raise ValueError."""
+    tau = as_vector(tau, "tau")
+    if np.any(tau < 0):
+        i = int(np.flatnonzero(tau < 0)[0])
+        raise ValueError(f"tau must be >= 0; got tau[{i}] == {tau[i]}")
+    return tau
+
+
 def check_groups(y: object, v: object) -> tuple[np.ndarray, np.ndarray]:
     """Return (y, v) as float arrays of one length; v may be a scalar common to all groups.
 

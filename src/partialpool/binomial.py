@@ -10,7 +10,8 @@ import numpy as np
 
 from . import _link_normal
 from ._link_normal import BINOMIAL, LinkNormalFit, RatePooling
-from ._validation import as_vector, check_scalar
+from ._validation import as_vector, check_scalar, check_tau_grid
+from .pooling import ShrinkagePath
 
 
 def check_counts(successes: object, trials: object) -> tuple[np.ndarray, np.ndarray]:
@@ -73,3 +74,12 @@ def partial_pool_logit_normal(
     else:
         mu = check_scalar(mu, "mu", allow_inf=True)
     return _link_normal.pool(BINOMIAL, y, n, tau, mu)
+
+
+def partial_pool_logit_normal_path(successes: object, trials: object, tau: object) -> ShrinkagePath:
+    """`partial_pool_logit_normal` at every tau of a grid, mu = mu_hat(tau): `.mu` on the logit
+    scale, `.theta` the posterior means of p_j (G x J), `.shrinkage` the B_j of `RatePooling`."""
+    y, n = check_counts(successes, trials)
+    taus = check_tau_grid(tau)
+    mu, rate, b = _link_normal.pool_path(BINOMIAL, y, n, taus)
+    return ShrinkagePath(tau=taus, mu=mu, theta=rate, shrinkage=b)

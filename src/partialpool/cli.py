@@ -1,6 +1,7 @@
 """The `partialpool` command: fit partial pooling to a CSV file, or write a simulated one.
 
-    partialpool fit FILE.csv|DATASET [--method HE|DL|PM|ML|REML|SJ|HS] [--tau2 X]
+    partialpool fit FILE.csv|DATASET [--model auto|normal|student-t|binomial|poisson]
+                    [--method HE|DL|PM|ML|REML|SJ|HS] [--nu NU] [--tau2 X]
                     [--format table|csv|json]
     partialpool simulate [--groups J] [--n N | --n-range LOW HIGH] [--tau T] [--mu M]
                          [--sigma S] [--seed SEED] [--truth] [--output FILE]
@@ -23,7 +24,7 @@ import numpy as np
 from .compare import compare
 from .csvfile import FORMAT_HELP, read_csv
 from .datasets import DATASETS, load
-from .models import Normal
+from .models import MODELS, make_model, natural_model
 from .results import to_csv, to_json, to_text
 from .simulate import Simulation, simulate
 from .tau2 import TAU2_METHODS, ConvergenceError
@@ -39,6 +40,16 @@ def _nonnegative(text: str) -> float:
         value = math.nan
     if not (math.isfinite(value) and value >= 0):
         raise argparse.ArgumentTypeError(f"must be a finite number >= 0; got {text!r}")
+    return value
+
+
+def _at_least_one(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not value >= 1.0:
+        raise argparse.ArgumentTypeError(f"must be a number >= 1 (or inf); got {text!r}")
     return value
 
 
@@ -69,21 +80,36 @@ def _parser() -> argparse.ArgumentParser:
     fit = commands.add_parser(
         "fit",
         help="estimate tau^2 and partially pool the groups of a CSV file",
-        description="Partially pool the groups of a CSV file under a Normal population, "
-        f"theta_j ~ N(mu, tau^2). {FORMAT_HELP}",
+        description="Partially pool the groups of a CSV file: under a Normal population, "
+        "theta_j ~ N(mu, tau^2), or a Student-t one; counts under a binomial or Poisson "
+        f"model with a normal population on the logit or log scale. {FORMAT_HELP}",
     )
     fit.add_argument(
         "file",
         help=f"a CSV file in a layout above, or a bundled data set ({', '.join(DATASETS)})",
     )
     fit.add_argument(
+        "--model",
+        default="auto",
+        type=str.lower,
+        choices=["auto", *MODELS],
+        help="the population model (default auto: binomial or poisson for counts, else normal)",
+    )
+    fit.add_argument(
         "--method",
         default="HE",
         type=str.upper,
         choices=list(TAU2_METHODS),
-        help="estimator of tau^2 (default HE, the method of moments)",
+        help="estimator of tau^2 under the normal model (default HE, the method of moments)",
     )
-    fit.add_argument("--tau2", type=_nonnegative, help="use this tau^2 instead of estimating it")
+    fit.add_argument(
+        "--nu", type=_at_least_one, default=4.0, help="Student-t degrees of freedom (default 4)"
+    )
+    fit.add_argument(
+        "--tau2",
+        type=_nonnegative,
+        help="use this tau^2 instead of estimating it (on the logit or log scale for counts)",
+    )
     fit.add_argument("--format", default="table", choices=list(FORMATTERS))
 
     sim = commands.add_parser(
@@ -110,12 +136,21 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def fit(file: str, method: str, tau2: float | None, output_format: str) -> str:
-    """Read `file` (or the bundled data set of that name, when no such file exists), estimate
-    tau^2 unless given, partially pool under the Normal population theta_j ~ N(mu, tau^2), and
-    format the table, which names that model and the tau^2 method (`results.model_label`)."""
+def fit(
+    file: str,
+    method: str,
+    tau2: float | None,
+    output_format: str,
+    model: str = "auto",
+    nu: float = 4.0,
+) -> str:
+    """Read `file` (or the bundled data set of that name, when no such file exists), fit the
+    model (`auto`: the counts' own model, else the Normal population with tau^2 by `method`)
+    unless tau^2 is given, partially pool, and format the table, which names the model and
+    how tau was set."""
     data = load(file) if file in DATASETS and not os.path.exists(file) else read_csv(file)
-    comparison = compare(data, Normal(method), tau2=tau2, estimators=("partial_pool",))
+    chosen = make_model(natural_model(data) if model == "auto" else model, method, nu)
+    comparison = compare(data, chosen, tau2=tau2, estimators=("partial_pool",))
     return FORMATTERS[output_format](comparison.table())
 
 
@@ -146,7 +181,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "fit":
-            sys.stdout.write(fit(args.file, args.method, args.tau2, args.format))
+            sys.stdout.write(
+                fit(args.file, args.method, args.tau2, args.format, args.model, args.nu)
+            )
             sys.stdout.flush()
         else:
             sim = simulate_from(args)

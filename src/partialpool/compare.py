@@ -86,9 +86,8 @@ class Comparison:
         (True, 14.24)
         """
         tau2 = check_scalar(tau, "tau", low=0.0) ** 2
-        y, v = self.data.y, self.data.v
         context = Context(
-            y=y, v=v, model=self.model, fit=self.fit, tau2=tau2, posterior=self.posterior
+            data=self.data, model=self.model, fit=self.fit, tau2=tau2, posterior=self.posterior
         )
         moving = [key for key in self.estimates if ESTIMATORS[key].moves_with_tau]
         estimates = {**self.estimates, **_run(context, moving)}
@@ -96,7 +95,7 @@ class Comparison:
         return replace(
             self,
             tau2=tau2,
-            pooled=self.model.pool(y, v, tau2, self.fit),
+            pooled=self.model.pool(self.data, tau2, self.fit),
             estimates=estimates,
             mse=overall,
             outlier_mse=outlier,
@@ -115,7 +114,16 @@ class Comparison:
 
     def table(self) -> GroupTable:
         """The per-group table at tau (`results.group_table`), naming the model and method."""
-        return group_table(self.data, self.pooled, self.tau_method, getattr(self.model, "nu", None))
+        model = self.model
+        return group_table(
+            self.data,
+            self.pooled,
+            self.tau_method,
+            getattr(model, "nu", None),
+            label=model.label_for(self.tau_method),
+            kind=model.key,
+            link=model.link,
+        )
 
 
 def compare(
@@ -148,9 +156,12 @@ def compare(
     needs, naming the model.
     """
     model = Normal() if model is None else model
-    y, v = check_groups(data.y, data.v)
+    y, _ = check_groups(data.y, data.v)
     check_min_groups(y, model.min_groups, model.label)
-    fit = model.fit(y, v) if fit is None else fit
+    problem = model.problem(data)
+    if problem:
+        raise ValueError(problem)
+    fit = model.fit(data) if fit is None else fit
     if tau is not None and tau2 is not None:
         raise ValueError("give tau or tau2, not both")
     if tau2 is None:
@@ -162,19 +173,19 @@ def compare(
         else [check_choice(k, "estimator", ESTIMATORS) for k in estimators]
     )
     posterior, posterior_problem = (
-        posterior_or_reason(model, y, v, prior, scale)
+        posterior_or_reason(model, data, prior, scale)
         if "full_bayes" in keys
         else (None, "not asked for")
     )
-    context = Context(y=y, v=v, model=model, fit=fit, tau2=tau2, posterior=posterior)
+    context = Context(data=data, model=model, fit=fit, tau2=tau2, posterior=posterior)
     estimates = _run(context, keys)
-    pooled = model.pool(y, v, tau2, fit)
+    pooled = model.pool(data, tau2, fit)
     path = path_mse = path_outlier = None
     if tau_grid is not None:
         grid = as_vector(tau_grid, "tau_grid")
         if np.any(grid < 0):
             raise ValueError("tau_grid must be >= 0 at every point")
-        path = model.path(y, v, grid, fit)
+        path = model.path(data, grid, fit)
         path_mse, path_outlier = _path_scores(data, path.theta)
     overall, outlier = scores(data, {key: e.theta for key, e in estimates.items()})
     return Comparison(
@@ -202,7 +213,7 @@ def _run(context: Context, keys: Iterable[str]) -> dict[str, GroupEstimates]:
     return {
         key: result
         for key in keys
-        if context.y.size >= ESTIMATORS[key].min_groups
+        if ESTIMATORS[key].min_groups <= context.data.J
         and (result := ESTIMATORS[key].estimate(context)) is not None
     }
 
@@ -222,18 +233,18 @@ def _path_scores(data: GroupData, theta: np.ndarray) -> tuple[np.ndarray | None,
 
 
 def posterior_or_reason(
-    model: Model, y: np.ndarray, v: np.ndarray, prior: str, scale: float | None
+    model: Model, data: GroupData, prior: str, scale: float | None
 ) -> tuple[FullBayes | None, str]:
     """The model's exact posterior under `prior` (the scale used only for "half-cauchy"), and
     "" ; or None and why there is none, in words for the page."""
     if prior not in PRIORS:
         raise ValueError(f"unknown prior {prior!r}; valid are {', '.join(map(repr, PRIORS))}")
-    if prior == "uniform" and y.size < 3:
+    if prior == "uniform" and data.J < 3:
         return None, (
             "With 2 groups a flat prior on tau gives an improper posterior; choose the "
             "half-Cauchy prior."
         )
-    posterior = model.posterior(y, v, prior, scale if prior == "half-cauchy" else None)
+    posterior = model.posterior(data, prior, scale if prior == "half-cauchy" else None)
     if posterior is None:
         return None, f"The {model.label.split(',')[0]} has no exact full-Bayes posterior here."
     return posterior, ""

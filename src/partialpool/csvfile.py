@@ -6,6 +6,8 @@ Two layouts, told apart by the header (column names are case-insensitive, in any
   within-group variance sum_j sum_i (y_ij - ybar_j)^2 / (N - J), the model's common sigma^2.
 - summary, one row per group: ``group,estimate,se`` (v_j = se_j^2) or ``group,mean,sd,n``
   (v_j = sd_j^2 / n_j).
+- counts, one row per group: ``group,successes,trials`` (binomial) or ``group,count,exposure``
+  (Poisson); y_j is the rate and v_j its variance at the pooled rate (`groupdata.from_counts`).
 
 Any of them may add a ``truth`` column (the true or held-out theta_j; in long files the same on
 every row of a group), which enables the MSE. Every problem raises `CSVError`, a ValueError whose
@@ -26,7 +28,7 @@ from typing import TextIO
 import numpy as np
 
 from ._validation import check_range
-from .groupdata import GroupData
+from .groupdata import GroupData, from_counts
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 """The largest file the app accepts (20 MB); the command line reads files of any size."""
@@ -45,11 +47,16 @@ LAYOUTS = {
     "long": ("group", "value"),
     "estimate_se": ("group", "estimate", "se"),
     "mean_sd_n": ("group", "mean", "sd", "n"),
+    "successes_trials": ("group", "successes", "trials"),
+    "count_exposure": ("group", "count", "exposure"),
 }
+COUNT_LAYOUTS = {"successes_trials": "binomial", "count_exposure": "poisson"}
+"""Layouts of counts -> the kind of counts (`groupdata.Counts.kind`)."""
 TRUTH = "truth"
 FORMAT_HELP = (
-    "Use group,value (one row per observation) or group,estimate,se or group,mean,sd,n "
-    "(one row per group), each optionally with a truth column."
+    "Use group,value (one row per observation) or group,estimate,se or group,mean,sd,n or "
+    "group,successes,trials or group,count,exposure (one row per group), each optionally "
+    "with a truth column."
 )
 
 
@@ -231,6 +238,39 @@ def _positive(x: np.ndarray, lines: list[int], column: str, strings: tuple[str, 
         raise CSVError(f"line {lines[i]}: {column} must be > 0; got {_shown(strings[i])}")
 
 
+def _whole(
+    x: np.ndarray, lines: list[int], column: str, low: int, strings: tuple[str, ...]
+) -> None:
+    bad = (x < low) | (x != np.round(x))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise CSVError(
+            f"line {lines[i]}: {column} must be a whole number >= {low}; got {_shown(strings[i])}"
+        )
+
+
+def _counts(
+    table: dict[str, tuple[str, ...]], lines: list[int], counts: str, size: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """The counts and the trials or exposure of a chunk, each line checked: counts whole and
+    >= 0; trials whole, >= 1 and at least the successes; an exposure > 0."""
+    y = _numbers(table[counts], lines, counts)
+    n = _numbers(table[size], lines, size)
+    _whole(y, lines, counts, 0, table[counts])
+    if size == "trials":
+        _whole(n, lines, size, 1, table[size])
+        over = y > n
+        if over.any():
+            i = int(np.flatnonzero(over)[0])
+            raise CSVError(
+                f"line {lines[i]}: successes {_shown(table[counts][i])} exceed trials "
+                f"{_shown(table[size][i])}"
+            )
+    else:
+        _positive(n, lines, size, table[size])
+    return y, n
+
+
 def _check_groups(labels: list[str]) -> None:
     if not labels:
         raise CSVError("the file has a header but no data rows")
@@ -362,7 +402,11 @@ def _read_summary(
                 )
             first_line[label] = line
         _check_labels(labels, labels, lines)
-        if layout == "estimate_se":
+        if layout in COUNT_LAYOUTS:
+            y, n = _counts(table, lines, *LAYOUTS[layout][1:])
+            parts["n"].append(n)
+            v = np.ones_like(y)
+        elif layout == "estimate_se":
             y = _numbers(table["estimate"], lines, "estimate")
             se = _numbers(table["se"], lines, "se")
             _positive(se, lines, "se", table["se"])
@@ -372,12 +416,7 @@ def _read_summary(
             sd = _numbers(table["sd"], lines, "sd")
             _positive(sd, lines, "sd", table["sd"])
             n = _numbers(table["n"], lines, "n")
-            bad = (n < 1) | (n != np.round(n))
-            if bad.any():
-                i = int(np.flatnonzero(bad)[0])
-                raise CSVError(
-                    f"line {lines[i]}: n must be a whole number >= 1; got {_shown(table['n'][i])}"
-                )
+            _whole(n, lines, "n", 1, table["n"])
             parts["n"].append(n.astype(int))
             v = sd**2 / n
         tiny = ~(v > 0)
@@ -390,6 +429,18 @@ def _read_summary(
             parts[TRUTH].append(_numbers(table[TRUTH], lines, TRUTH))
     labels = list(first_line)
     _check_groups(labels)
+    truth = np.concatenate(parts[TRUTH]) if parts[TRUTH] else None
+    if layout in COUNT_LAYOUTS:
+        counts, size = LAYOUTS[layout][1:]
+        return from_counts(
+            COUNT_LAYOUTS[layout],
+            labels,
+            np.concatenate(parts["y"]),
+            np.concatenate(parts["n"]),
+            title,
+            note=f"One row per group: {len(labels)} groups of {counts} and {size}.",
+            truth=truth,
+        )
     how = "se_j as given" if layout == "estimate_se" else "se_j² = sd_j² / n_j"
     return GroupData(
         title=title,
@@ -397,6 +448,6 @@ def _read_summary(
         y=np.concatenate(parts["y"]),
         v=np.concatenate(parts["v"]),
         n=np.concatenate(parts["n"]) if parts["n"] else None,
-        truth=np.concatenate(parts[TRUTH]) if parts[TRUTH] else None,
+        truth=truth,
         note=f"One row per group: {len(labels)} groups; {how}.",
     )

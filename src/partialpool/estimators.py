@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .bayes import FullBayes
+from .groupdata import GroupData
 from .models import HyperFit, Model
 from .pooling import PoolingEstimate, complete_pool, no_pool
 from .stein import james_stein
@@ -23,15 +24,25 @@ from .stein import james_stein
 
 @dataclass(frozen=True, eq=False)
 class Context:
-    """What an estimator may use: group means y and variances v, the population model and its
-    fit, the slider's tau^2 and the full-Bayes posterior (None where there is none)."""
+    """What an estimator may use: the groups (their estimates y and variances v), the
+    population model and its fit, the slider's tau^2 and the full-Bayes posterior (None where
+    there is none)."""
 
-    y: np.ndarray
-    v: np.ndarray
+    data: GroupData
     model: Model
     fit: HyperFit
     tau2: float
     posterior: FullBayes | None
+
+    @property
+    def y(self) -> np.ndarray:
+        """The group estimates y_j."""
+        return self.data.y
+
+    @property
+    def v(self) -> np.ndarray:
+        """Their sampling variances v_j."""
+        return self.data.v
 
 
 @dataclass(frozen=True, eq=False)
@@ -108,7 +119,7 @@ register(
         "circle",
         "#1a9641",
         2,
-        lambda c: _from_pooling(c.model.pool(c.y, c.v, c.tau2, c.fit)),
+        lambda c: _from_pooling(c.model.pool(c.data, c.tau2, c.fit)),
         moves_with_tau=True,
     )
 )
@@ -120,7 +131,7 @@ register(
         "diamond",
         "#1a9641",
         2,
-        lambda c: _from_pooling(c.model.pool(c.y, c.v, c.fit.tau2, c.fit)),
+        lambda c: _from_pooling(c.model.pool(c.data, c.fit.tau2, c.fit)),
     )
 )
 register(

@@ -1,7 +1,8 @@
 """Grouped data as every estimator sees it: one estimate y_j and sampling variance v_j per group.
 
 Three sources fill it: a simulation, a bundled data set (`partialpool.datasets`) and a CSV file
-(`partialpool.csvfile`). Raw observations, group sizes and the true theta_j are kept when known.
+(`partialpool.csvfile`). Raw observations, group sizes, counts and the true theta_j are kept
+when known.
 """
 
 from __future__ import annotations
@@ -10,7 +11,23 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._validation import check_groups
+from .binomial import check_counts
+from .poisson import check_rates
 from .simulate import Simulation, summarize
+
+COUNT_KINDS = {"binomial": "successes out of trials", "poisson": "counts over an exposure"}
+"""Counts.kind -> what y_j and n_j are."""
+
+
+@dataclass(frozen=True, eq=False)
+class Counts:
+    """The counts behind rates: y_j successes out of n_j trials ("binomial"), or y_j events
+    over an exposure n_j ("poisson")."""
+
+    kind: str
+    y: np.ndarray
+    n: np.ndarray
 
 
 @dataclass(frozen=True, eq=False)
@@ -30,6 +47,7 @@ class GroupData:
     note : how v_j was obtained and where the data come from, in one or two sentences.
     outlier : the index of a simulated outlier group (its theta_j not drawn from the
         population), or None.
+    counts : the counts when the groups are rates (y_j = counts_j / n_j), else None.
     """
 
     title: str
@@ -43,6 +61,7 @@ class GroupData:
     sigma: float | None = None
     note: str = ""
     outlier: int | None = None
+    counts: Counts | None = None
 
     @property
     def J(self) -> int:  # noqa: N802 (the field's name for the number of groups)
@@ -75,4 +94,60 @@ def from_simulation(sim: Simulation) -> GroupData:
             f"sigma is known, so se_j² = sigma² / n_j.{outlier}"
         ),
         outlier=sim.outlier,
+    )
+
+
+def from_estimates(
+    y: object, v: object, labels: object | None = None, title: str = "Estimates"
+) -> GroupData:
+    """Estimates y_j with sampling variances v_j (checked as `check_groups` does), labelled
+    "group 1", ... unless `labels` are given."""
+    y, v = check_groups(y, v)
+    names = (
+        np.array([f"group {j + 1}" for j in range(y.size)])
+        if labels is None
+        else np.asarray(labels, dtype=str)
+    )
+    return GroupData(title=title, labels=names, y=y, v=v)
+
+
+def from_counts(
+    kind: str,
+    labels: object,
+    counts: object,
+    size: object,
+    title: str,
+    note: str = "",
+    truth: object | None = None,
+) -> GroupData:
+    """Rates y_j = counts_j / n_j with their sampling variances at the pooled rate p:
+    v_j = p (1 - p) / n_j for successes out of n_j trials ("binomial"), p / n_j for counts over
+    an exposure n_j ("poisson") (Efron and Morris 1975, section 1). With these v_j the
+    precision-weighted mean of the y_j is the pooled rate p = sum(counts) / sum(n_j); where
+    that is 0 (or 1 for proportions) p is (sum(counts) + 1/2) / (sum(n_j) + 1), so that every
+    v_j > 0. The counts are checked (`binomial.check_counts`, `poisson.check_rates`): a
+    ValueError names the first bad group."""
+    if kind == "binomial":
+        y, n = check_counts(counts, size)
+        total, trials = float(y.sum()), float(n.sum())
+        p = total / trials if 0.0 < total < trials else (total + 0.5) / (trials + 1.0)
+        v = p * (1.0 - p) / n
+    elif kind == "poisson":
+        y, n = check_rates(counts, size)
+        total, exposure = float(y.sum()), float(n.sum())
+        v = (total if total > 0.0 else 0.5) / exposure / n
+    else:
+        raise ValueError(f"unknown kind of counts {kind!r}; valid are {', '.join(COUNT_KINDS)}")
+    names = np.asarray(labels, dtype=str)
+    if names.shape != y.shape:
+        raise ValueError(f"{names.size} labels for {y.size} groups")
+    return GroupData(
+        title=title,
+        labels=names,
+        y=y / n,
+        v=v,
+        n=n.astype(np.int64) if kind == "binomial" else None,
+        truth=None if truth is None else np.asarray(truth, dtype=float),
+        note=note,
+        counts=Counts(kind, y, n),
     )

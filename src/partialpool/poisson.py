@@ -14,7 +14,8 @@ import numpy as np
 
 from . import _link_normal
 from ._link_normal import POISSON, LinkNormalFit, RatePooling
-from ._validation import as_vector, check_scalar
+from ._validation import as_vector, check_scalar, check_tau_grid
+from .pooling import ShrinkagePath
 
 EXPOSURE_RATIO_MAX = 1e100
 """Largest max(t) / min(t) accepted."""
@@ -80,3 +81,16 @@ def partial_pool_log_normal_poisson(
         upper=pooled.upper / g,
         mu=scaled - math.log(g),
     )
+
+
+def partial_pool_log_normal_poisson_path(
+    counts: object, exposure: object, tau: object
+) -> ShrinkagePath:
+    """`partial_pool_log_normal_poisson` at every tau of a grid, mu = mu_hat(tau): `.mu` on the
+    log scale, `.theta` the posterior means of lambda_j (G x J), `.shrinkage` the B_j of
+    `RatePooling`."""
+    x, t = check_rates(counts, exposure)
+    taus = check_tau_grid(tau)
+    g = _unit(t)
+    mu, rate, b = _link_normal.pool_path(POISSON, x, t / g, taus)
+    return ShrinkagePath(tau=taus, mu=mu - math.log(g), theta=rate / g, shrinkage=b)

@@ -13,7 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_vector, check_groups, check_scalar
+from ._validation import as_vector, check_groups, check_scalar, check_tau_grid
+
+Z_95 = 1.959963984540054
+"""The 0.975 quantile of N(0, 1)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -28,6 +31,8 @@ class PoolingEstimate:
     mu : the common mean shrunk toward (None for no pooling).
     mu_var : Var(mu | y, tau2) under a flat prior on mu; 0 when mu was given.
     tau2 : the between-group variance used.
+    lower, upper : the 95% posterior interval of each theta_j where it is not symmetric
+        (rates from counts), else None: then `interval` is theta_j +- 1.96 sd_j.
 
     `np.asarray(estimate)` is `estimate.theta`, so an estimate can be passed where an array is.
     """
@@ -38,6 +43,16 @@ class PoolingEstimate:
     mu: float | None
     mu_var: float
     tau2: float
+    lower: np.ndarray | None = None
+    upper: np.ndarray | None = None
+
+    def interval(self) -> tuple[np.ndarray, np.ndarray]:
+        """The 95% interval of each theta_j: (lower, upper) where given, else theta_j +- 1.96
+        sd_j, the normal posterior's."""
+        if self.lower is not None and self.upper is not None:
+            return self.lower, self.upper
+        half = Z_95 * self.sd
+        return self.theta - half, self.theta + half
 
     @property
     def sd(self) -> np.ndarray | None:
@@ -193,10 +208,7 @@ def partial_pool_path(y: object, v: object, tau: object) -> ShrinkagePath:
     tau : the grid of between-group sds, each finite and >= 0.
     """
     y, v = check_groups(y, v)
-    tau = as_vector(tau, "tau")
-    if np.any(tau < 0):
-        i = int(np.flatnonzero(tau < 0)[0])
-        raise ValueError(f"tau must be >= 0; got tau[{i}] == {tau[i]}")
+    tau = check_tau_grid(tau)
     tau2 = (tau**2)[:, None]
     i = int(np.argmin(v))
     # Weights relative to the most precise group's, w <= 1, and y centred on its mean, so that

@@ -15,12 +15,11 @@ import numpy as np
 from .groupdata import GroupData
 from .pooling import PoolingEstimate
 
-Z_95 = 1.959963984540054
-"""The 0.975 quantile of N(0, 1)."""
-
 COLUMNS = {
     "group": "group",
+    "count": "count y_j",
     "n": "n_j",
+    "exposure": "exposure t_j",
     "no_pool": "no pooling",
     "se": "se_j",
     "partial_pool": "partial pooling",
@@ -30,7 +29,14 @@ COLUMNS = {
     "shrinkage": "shrinkage B_j",
     "truth": "truth",
 }
-"""Column key -> heading. `truth` appears only when the data carry it."""
+"""Column key -> heading. `n` appears only when the data carry group sizes, `count` and
+`exposure` only with counts, `truth` only when the data carry it."""
+
+INVERSE_LINKS = {
+    "logit": lambda mu: 1.0 / (1.0 + math.exp(-mu)),
+    "log": math.exp,
+}
+"""A link-scale model's link -> its inverse, the population's median rate from mu."""
 
 T_METHOD = "marginal ML"
 """The `method` of a Student-t fit: (mu, tau) by marginal maximum likelihood (`fit_t`)."""
@@ -64,6 +70,8 @@ class GroupTable:
         population), the estimated mean and its standard error (NaN when not available).
     method : the estimator of tau (see `model_label`), or None when tau was given.
     nu : the degrees of freedom of a Student-t population, or None for the Normal one.
+    label, kind, link : for models other than the normal-population ones (`models.Model`):
+        the model in words, its key, and the scale of mu and tau ("logit", "log").
     """
 
     columns: dict[str, np.ndarray]
@@ -72,57 +80,80 @@ class GroupTable:
     mu_se: float
     method: str | None
     nu: float | None = None
+    label: str | None = None
+    kind: str | None = None
+    link: str = "identity"
 
     @property
     def population(self) -> str:
-        """The population prior: "normal" or "student-t"."""
+        """The model's key: "normal", "student-t", "binomial" or "poisson"."""
+        if self.kind is not None:
+            return self.kind
         return "normal" if self.nu is None else "student-t"
 
     @property
     def model(self) -> str:
-        """The model and estimator in words, `model_label(method, nu)`."""
-        return model_label(self.method, self.nu)
+        """The model and estimator in words: `label`, else `model_label(method, nu)`."""
+        return self.label if self.label is not None else model_label(self.method, self.nu)
 
 
 def group_table(
-    data: GroupData, fit: PoolingEstimate, method: str | None = None, nu: float | None = None
+    data: GroupData,
+    fit: PoolingEstimate,
+    method: str | None = None,
+    nu: float | None = None,
+    *,
+    label: str | None = None,
+    kind: str | None = None,
+    link: str = "identity",
 ) -> GroupTable:
     """Tabulate a partial-pooling fit of `data`.
 
     se_j = sqrt(v_j) is the standard error of the no-pooling estimate y_j. The 95% interval is
-    theta_hat_j +/- 1.96 sd_j. Under the Normal population (nu None) that
-    is the normal posterior of theta_j given tau (its variance includes the uncertainty of
-    mu_hat; BDA3 section 5.4). Under a Student-t population (`partial_pool_t`) sd_j is the
-    posterior sd given (mu, tau), and the posterior is a scale mixture of normals, so the
-    interval is its normal approximation. `mu_se` is `fit.mu_se`: NaN where it is not known.
-    `method` and `nu` say what gave the fit (see `model_label`).
+    `fit.interval()`: theta_hat_j +/- 1.96 sd_j unless the fit gives its own. Under the Normal
+    population (nu None) that is the normal posterior of theta_j given tau (its variance
+    includes the uncertainty of mu_hat; BDA3 section 5.4). Under a Student-t population
+    (`partial_pool_t`) sd_j is the posterior sd given (mu, tau), and the posterior is a scale
+    mixture of normals, so the interval is its normal approximation. For rates from counts it
+    is the posterior's 2.5% and 97.5% quantiles. `mu_se` is `fit.mu_se`: NaN where it is not
+    known. `method` and `nu`, or `label`, `kind` and `link`, say what gave the fit.
     """
-    sd = fit.sd
+    lower, upper = fit.interval()
     columns = {"group": data.labels}
+    if data.counts is not None:
+        columns["count"] = data.counts.y
     if data.n is not None:
         columns["n"] = data.n
+    if data.counts is not None and data.counts.kind == "poisson":
+        columns["exposure"] = data.counts.n
     columns |= {
         "no_pool": data.y,
         "se": np.sqrt(data.v),
         "partial_pool": fit.theta,
-        "sd": sd,
-        "lower_95": fit.theta - Z_95 * sd,
-        "upper_95": fit.theta + Z_95 * sd,
+        "sd": fit.sd,
+        "lower_95": lower,
+        "upper_95": upper,
         "shrinkage": fit.shrinkage,
     }
     if data.truth is not None:
         columns["truth"] = data.truth
-    return GroupTable(columns, fit.tau2, float(fit.mu), fit.mu_se, method, nu)
+    return GroupTable(columns, fit.tau2, float(fit.mu), fit.mu_se, method, nu, label, kind, link)
 
 
 def fit_lines(table: GroupTable) -> list[str]:
-    """The fit in three lines: the model and estimator (`model_label`), tau^2 and tau, and mu
-    with its standard error ("not available" when NaN). The CSV and text begin with them."""
+    """The fit in three lines: the model and estimator (`GroupTable.model`), tau^2 and tau, and
+    mu with its standard error ("not available" when NaN), on the link scale with the rate
+    it gives where there is a link. The CSV and text begin with them."""
     se = "not available" if math.isnan(table.mu_se) else f"{table.mu_se:.6g}"
+    scale, rate = "", ""
+    if table.link in INVERSE_LINKS:
+        scale = f" on the {table.link} scale"
+        if math.isfinite(table.mu):
+            rate = f"; rate {INVERSE_LINKS[table.link](table.mu):.6g}"
     return [
         table.model,
-        f"tau2 = {table.tau2:.6g}; tau = {math.sqrt(table.tau2):.6g}",
-        f"mu = {table.mu:.6g} (se {se})",
+        f"tau2 = {table.tau2:.6g}; tau = {math.sqrt(table.tau2):.6g}{scale}",
+        f"mu = {table.mu:.6g} (se {se}){scale}{rate}",
     ]
 
 
@@ -143,9 +174,10 @@ def to_csv(table: GroupTable) -> str:
 
 
 def to_json(table: GroupTable) -> str:
-    """The table as a JSON object: model (in words), population ("normal" or "student-t"),
-    nu, method, tau2, tau, mu, mu_se and a list of group records. nu is null for the Normal
-    population, method when tau was given, mu_se when it is not available."""
+    """The table as a JSON object: model (in words), population (the model's key), link (the
+    scale of mu and tau), nu, method, tau2, tau, mu, mu_se and a list of group records. nu is
+    null except under a Student-t population, method when tau was given, mu_se when it is not
+    available."""
     records = [
         {key: _plain(x) for key, x in zip(table.columns, row, strict=True)}
         for row in zip(*table.columns.values(), strict=True)
@@ -153,6 +185,7 @@ def to_json(table: GroupTable) -> str:
     document = {
         "model": table.model,
         "population": table.population,
+        "link": table.link,
         "nu": table.nu,
         "method": table.method,
         "tau2": table.tau2,

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_vector, check_count, check_scalar
+from ._validation import as_matrix, as_vector, check_count, check_scalar
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,18 +65,7 @@ class RidgePosterior:
 
 def _check_design(X: object, y: object) -> tuple[np.ndarray, np.ndarray]:
     """Return (X, y) as a finite n x p float matrix and a finite length-n vector."""
-    try:
-        X = np.asarray(X, dtype=float)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"X must be numeric; {err}") from None
-    if X.ndim != 2:
-        raise ValueError(f"X must be two-dimensional (n x p); got shape {X.shape}")
-    if X.size == 0:
-        raise ValueError(f"X must not be empty; got shape {X.shape}")
-    bad = ~np.isfinite(X)
-    if bad.any():
-        i, k = (int(a[0]) for a in np.nonzero(bad))
-        raise ValueError(f"X must be finite; got X[{i}, {k}] == {X[i, k]}")
+    X = as_matrix(X, "X", "n x p")
     y = as_vector(y, "y")
     if y.size != X.shape[0]:
         raise ValueError(

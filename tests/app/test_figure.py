@@ -18,7 +18,7 @@ from partialpool.app.figure import (
     JAMES_STEIN_LANES,
     ShrinkageFigure,
 )
-from partialpool.results import Z_95
+from partialpool.pooling import Z_95
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from partialpool import ridge_penalty
 from partialpool.app import PoolingState
 from partialpool.app.ridge_view import COEFFICIENTS, OBSERVATIONS, RidgeView
-from partialpool.results import Z_95
+from partialpool.pooling import Z_95
 from partialpool.ridge import hierarchical_posterior, ridge, simulate_design
 
 from .layout import bokeh_model, html_text

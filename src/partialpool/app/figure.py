@@ -32,7 +32,7 @@ from bokeh.plotting import figure
 
 from ..estimators import GroupEstimates
 from ..groupdata import GroupData
-from ..results import Z_95
+from ..pooling import Z_95
 from .css import text_box
 from .live_tau import row_of
 from .state import PoolingState, tau_move

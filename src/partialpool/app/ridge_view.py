@@ -11,7 +11,7 @@ import panel as pn
 from bokeh.models import ColumnDataSource, Range1d
 from bokeh.plotting import figure
 
-from ..results import Z_95
+from ..pooling import Z_95
 from ..ridge import RidgeDesign, hierarchical_posterior, ridge, ridge_penalty, simulate_design
 from .css import text_box
 from .style import FULL_BAYES, NO_POOL, PARTIAL_POOL, TRUTH

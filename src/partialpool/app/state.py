@@ -254,7 +254,7 @@ class PoolingState(param.Parameterized):
         """Compare on `data` under the chosen model and show it in one update; a new source
         moves tau to tau_hat and the half-Cauchy scale to the data's typical se_j."""
         model = self._choose_model(data)
-        fit = model.fit(data.y, data.v)
+        fit = model.fit(data)
         tau = fit.tau if new_source else self.tau
         scale = typical_se(data) if new_source else self.prior_scale
         comparison = self._compare(data, model, fit, tau, scale)
