@@ -6,6 +6,7 @@ import panel as pn
 from bokeh.settings import settings
 
 from partialpool.app import PoolingState
+from partialpool.app.check_view import PredictiveCheckView
 from partialpool.app.css import CSS
 from partialpool.app.data_source import DataSource
 from partialpool.app.first_visit import first_visit_hint
@@ -14,6 +15,7 @@ from partialpool.app.main_views import main_views
 from partialpool.app.panel_private import load_mathjax_only_for_tex
 from partialpool.app.paths_view import ShrinkagePathsView
 from partialpool.app.posterior_view import PosteriorView
+from partialpool.app.rank_view import RankingsView
 from partialpool.app.results_table import ResultsTable
 from partialpool.app.ridge_view import RidgeView
 from partialpool.app.risk_view import RiskCurveView
@@ -54,8 +56,8 @@ NARROW_CSS = """
 """
 """Phones and narrow windows: one scrolling page, the figure first and the sidebar after it."""
 
-TABS_CSS = ".bk-tab { padding: 6px 9px !important; }"
-"""Seven tabs fit a phone's width in two rows."""
+TABS_CSS = ".bk-tab { padding: 6px 9px !important; } .bk-headers-wrapper { flex-wrap: wrap; }"
+"""Nine tabs fit a phone's width in two rows: the header wraps."""
 
 FIGURE_COLUMN = {"flex": "1000 1 560px", "min-width": "0"}
 SCORE_COLUMN = {"flex": "1 1 360px", "min-width": "0"}
@@ -81,6 +83,8 @@ def tabs() -> pn.Tabs:
         ("Guide", pn.pane.Markdown(GUIDE, sizing_mode="stretch_width", max_width=900)),
         ("Risk", when_shown(lambda: RiskCurveView(state=state))),
         ("Posterior", when_shown(lambda: PosteriorView(state=state))),
+        ("Ranks", when_shown(lambda: RankingsView(state=state))),
+        ("Check", when_shown(lambda: PredictiveCheckView(state=state))),
         ("Paths", when_shown(lambda: ShrinkagePathsView(state=state))),
         ("Monte Carlo", when_shown(lambda: MonteCarloView(run=MonteCarloRun(state=state)))),
         ("Stein", when_shown(lambda: SteinView(state=state))),

@@ -285,3 +285,12 @@ def test_the_fit_is_the_maximum_of_scipys_likelihood_where_quadrature_is_hard():
             options={"xatol": 1e-7, "fatol": 1e-10, "maxiter": 2000},
         )
         assert fit.log_likelihood >= -best.fun - 1e-7
+
+
+def test_the_path_runs_from_the_pooled_rate_along_expit_of_mu_hat():
+    y, n = count_data("surgical")
+    path = partial_pool_logit_normal_path(y, n, np.array([0.0, 0.4, 2.0]))
+    assert path.centre[0] == pytest.approx(y.sum() / n.sum(), rel=1e-12)
+    np.testing.assert_allclose(path.centre, special.expit(path.mu), rtol=1e-14)
+    none = partial_pool_logit_normal_path(np.zeros(3), np.full(3, 5.0), np.array([0.0, 1.0]))
+    np.testing.assert_array_equal(none.centre, [0.0, 0.0])

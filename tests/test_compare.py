@@ -7,11 +7,12 @@ import math
 import numpy as np
 import pytest
 
-from partialpool import datasets, mse, partial_pool, simulate
-from partialpool.compare import compare
+from partialpool import datasets, mse, partial_pool, rank_draws, simulate
+from partialpool.checks import predictive_check
+from partialpool.compare import DRAWS, compare
 from partialpool.estimators import ESTIMATORS, Estimator, GroupEstimates
 from partialpool.groupdata import from_simulation
-from partialpool.models import Normal, StudentT
+from partialpool.models import Binomial, Normal, StudentT
 from partialpool.simulate import with_outlier
 
 
@@ -100,3 +101,23 @@ def test_outlier_is_scored_apart():
         assert alone == pytest.approx((theta[j] - sim.theta[j]) ** 2)
         keep = np.arange(sim.theta.size) != j
         assert rest == pytest.approx(mse(theta[keep], sim.theta[keep]))
+
+
+def test_rankings_and_the_check_come_from_seeded_posterior_draws():
+    c = compare(datasets.load("eight_schools"))
+    theta = c.posterior.draws(DRAWS, 0).theta
+    np.testing.assert_array_equal(c.draws(), theta)
+    np.testing.assert_array_equal(c.rankings().p_highest, rank_draws(theta).p_highest)
+    check = predictive_check(c.data, theta, 0)
+    np.testing.assert_array_equal(c.predictive_check().p_value, check.p_value)
+    assert c.rankings(seed=1).p_highest.tolist() != c.rankings().p_highest.tolist()
+    t = compare(datasets.load("eight_schools"), StudentT(4))
+    assert t.posterior is None and t.rankings() is None and t.predictive_check() is None
+
+
+def test_a_model_that_cannot_use_the_data_is_refused_in_words():
+    with pytest.raises(ValueError, match="needs successes out of trials; Eight schools"):
+        compare(datasets.load("eight_schools"), Binomial())
+    c = compare(datasets.load("surgical"), Binomial(), tau_grid=[0.0, 0.5])
+    np.testing.assert_allclose(c.path.theta[0], 208 / 2814, rtol=1e-12)  # the pooled rate
+    assert c.table().model.startswith("Binomial counts, logit-normal population")

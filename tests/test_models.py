@@ -122,3 +122,15 @@ def test_count_models_say_what_they_need():
     assert Binomial().label == "Binomial counts, logit-normal population, mu and tau by marginal ML"
     assert Binomial().label_for(None).endswith("tau given, mu by marginal ML")
     assert (Binomial().link, Poisson().link, Normal().link) == ("logit", "log", "identity")
+
+
+def test_the_link_variance_is_on_the_scale_of_tau():
+    surgical, schools = datasets.load("surgical"), datasets.load("eight_schools")
+    y, n = surgical.counts.y, surgical.counts.n
+    np.testing.assert_allclose(
+        Binomial().link_variance(surgical), 1 / (y + 0.5) + 1 / (n - y + 0.5), rtol=1e-15
+    )
+    np.testing.assert_array_equal(Normal().link_variance(schools), schools.v)
+    np.testing.assert_array_equal(StudentT(4).link_variance(schools), schools.v)
+    pumps = datasets.load("pumps")
+    np.testing.assert_allclose(Poisson().link_variance(pumps), 1 / (pumps.counts.y + 0.5))

@@ -13,6 +13,7 @@ from .binomial import (
     partial_pool_logit_normal_path,
 )
 from .compare import Comparison, compare
+from .full_bayes_rates import FullBayesRates, full_bayes_binomial, full_bayes_log_normal_poisson
 from .gamma_poisson import GammaPoissonFit, gamma_poisson
 from .models import Binomial, Model, Normal, Poisson, StudentT
 from .poisson import (
@@ -55,6 +56,7 @@ __all__ = [
     "Comparison",
     "ConvergenceError",
     "FullBayes",
+    "FullBayesRates",
     "GammaPoissonFit",
     "JamesStein",
     "LinkNormalFit",
@@ -82,6 +84,8 @@ __all__ = [
     "fit_logit_normal",
     "fit_t",
     "full_bayes",
+    "full_bayes_binomial",
+    "full_bayes_log_normal_poisson",
     "gamma_poisson",
     "hierarchical_posterior",
     "james_stein",

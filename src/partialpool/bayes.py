@@ -22,6 +22,7 @@ import numpy as np
 from numpy.polynomial import polynomial
 
 from ._validation import check_choice, check_groups, check_min_groups, check_scalar
+from .pooling import Z_95
 
 PRIORS = ("uniform", "half-cauchy")
 
@@ -163,6 +164,12 @@ class FullBayes:
             t = np.clip(t - step, 0.0, 1.0)
         out = c * np.sinh(u[i] + t * h)
         return float(out) if out.ndim == 0 else out
+
+    def interval(self) -> tuple[np.ndarray, np.ndarray]:
+        """theta_mean +- 1.96 theta_sd for every group: the normal approximation to the 95%
+        interval of theta_j (its posterior is a mixture of normals over tau)."""
+        half = Z_95 * self.theta_sd
+        return self.theta_mean - half, self.theta_mean + half
 
     def draws(self, size: int, seed: int) -> NormalDraws:
         """Independent draws of (mu, tau, theta) from the exact posterior: no Markov chain.

@@ -82,4 +82,5 @@ def partial_pool_logit_normal_path(successes: object, trials: object, tau: objec
     y, n = check_counts(successes, trials)
     taus = check_tau_grid(tau)
     mu, rate, b = _link_normal.pool_path(BINOMIAL, y, n, taus)
-    return ShrinkagePath(tau=taus, mu=mu, theta=rate, shrinkage=b)
+    centre = np.where(np.isfinite(mu), BINOMIAL.inverse_link(mu), mu > 0)
+    return ShrinkagePath(tau=taus, mu=mu, theta=rate, shrinkage=b, rate=centre)

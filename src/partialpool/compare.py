@@ -15,13 +15,19 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ._validation import as_vector, check_choice, check_groups, check_min_groups, check_scalar
-from .bayes import PRIORS, FullBayes
+from .bayes import PRIORS
+from .checks import PredictiveCheck, predictive_check
 from .estimators import ESTIMATORS, Context, GroupEstimates
 from .groupdata import GroupData
-from .models import HyperFit, Model, Normal
+from .models import HyperFit, Model, Normal, Posterior
 from .pooling import PoolingEstimate, ShrinkagePath
+from .rankings import Rankings, rank_draws
 from .results import GroupTable, group_table
 from .risk import mse
+
+DRAWS = 4000
+"""Posterior draws behind the rankings and the predictive check: Monte Carlo error at most
+0.008 on a probability."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,7 +63,7 @@ class Comparison:
     estimates: dict[str, GroupEstimates]
     mse: dict[str, float]
     outlier_mse: dict[str, tuple[float, float]]
-    posterior: FullBayes | None
+    posterior: Posterior | None
     posterior_problem: str
     path: ShrinkagePath | None
     path_mse: np.ndarray | None
@@ -111,6 +117,25 @@ class Comparison:
             and other.posterior is self.posterior
             and other.path is self.path
         )
+
+    def draws(self, size: int = DRAWS, seed: int = 0) -> np.ndarray | None:
+        """`size` seeded draws of every theta_j from the full-Bayes posterior, shape (size, J);
+        None without a posterior (`posterior_problem` says why)."""
+        if self.posterior is None:
+            return None
+        return self.posterior.draws(size, seed).theta
+
+    def rankings(self, size: int = DRAWS, seed: int = 0) -> Rankings | None:
+        """Each group's rank with its uncertainty (`rank_draws`) from `draws`; None without a
+        posterior."""
+        theta = self.draws(size, seed)
+        return None if theta is None else rank_draws(theta, seed)
+
+    def predictive_check(self, size: int = DRAWS, seed: int = 0) -> PredictiveCheck | None:
+        """The posterior predictive check (`checks.predictive_check`) on `draws`; None without
+        a posterior."""
+        theta = self.draws(size, seed)
+        return None if theta is None else predictive_check(self.data, theta, seed)
 
     def table(self) -> GroupTable:
         """The per-group table at tau (`results.group_table`), naming the model and method."""
@@ -234,7 +259,7 @@ def _path_scores(data: GroupData, theta: np.ndarray) -> tuple[np.ndarray | None,
 
 def posterior_or_reason(
     model: Model, data: GroupData, prior: str, scale: float | None
-) -> tuple[FullBayes | None, str]:
+) -> tuple[Posterior | None, str]:
     """The model's exact posterior under `prior` (the scale used only for "half-cauchy"), and
     "" ; or None and why there is none, in words for the page."""
     if prior not in PRIORS:
@@ -244,7 +269,10 @@ def posterior_or_reason(
             "With 2 groups a flat prior on tau gives an improper posterior; choose the "
             "half-Cauchy prior."
         )
-    posterior = model.posterior(data, prior, scale if prior == "half-cauchy" else None)
+    try:
+        posterior = model.posterior(data, prior, scale if prior == "half-cauchy" else None)
+    except ValueError as err:  # an improper posterior (e.g. no count between 0 and n_j)
+        return None, str(err)
     if posterior is None:
         return None, f"The {model.label.split(',')[0]} has no exact full-Bayes posterior here."
     return posterior, ""

@@ -15,9 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .bayes import FullBayes
 from .groupdata import GroupData
-from .models import HyperFit, Model
+from .models import HyperFit, Model, Posterior
 from .pooling import PoolingEstimate, complete_pool, no_pool
 from .stein import james_stein
 
@@ -32,7 +31,7 @@ class Context:
     model: Model
     fit: HyperFit
     tau2: float
-    posterior: FullBayes | None
+    posterior: Posterior | None
 
     @property
     def y(self) -> np.ndarray:

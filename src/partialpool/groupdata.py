@@ -11,10 +11,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._special import beta_quantile, gamma_quantile
 from ._validation import check_groups
 from .binomial import check_counts
 from .poisson import check_rates
-from .simulate import Simulation, summarize
+from .pooling import Z_95
+from .simulate import CountSimulation, Simulation, summarize
 
 COUNT_KINDS = {"binomial": "successes out of trials", "poisson": "counts over an exposure"}
 """Counts.kind -> what y_j and n_j are."""
@@ -151,3 +153,42 @@ def from_counts(
         note=note,
         counts=Counts(kind, y, n),
     )
+
+
+def from_count_simulation(sim: CountSimulation) -> GroupData:
+    """The simulated binomial groups, with the true p_j as the truth."""
+    return from_counts(
+        "binomial",
+        [f"group {j + 1}" for j in range(sim.trials.size)],
+        sim.successes,
+        sim.trials,
+        "Simulated counts",
+        note=(
+            f"Simulated: logit p_j ~ N(logit {sim.mean_rate:g}, {sim.tau:g}²), "
+            "y_j ~ Binomial(n_j, p_j); the truth is each p_j."
+        ),
+        truth=sim.rate,
+    )
+
+
+def own_interval(data: GroupData) -> tuple[np.ndarray, np.ndarray]:
+    """Each group's 95% interval from its own data alone (no pooling).
+
+    Estimates: y_j +- 1.96 se_j. Counts: Jeffreys intervals, the 2.5% and 97.5% quantiles of
+    Beta(y_j + 1/2, n_j - y_j + 1/2) for successes out of trials and of Gamma(y_j + 1/2) / t_j
+    for counts over an exposure (Brown, Cai and DasGupta 2001, *Statistical Science*
+    16:101-133), with the end at 0 (or 1) where y_j is 0 (or n_j).
+    """
+    counts = data.counts
+    if counts is None:
+        half = Z_95 * np.sqrt(data.v)
+        return data.y - half, data.y + half
+    y, n = counts.y, counts.n
+    if counts.kind == "binomial":
+        a, b = y + 0.5, n - y + 0.5
+        lower = np.where(y > 0, beta_quantile(0.025, a, b), 0.0)
+        upper = np.where(y < n, beta_quantile(0.975, a, b), 1.0)
+        return lower, upper
+    a = y + 0.5
+    lower = np.where(y > 0, gamma_quantile(0.025, a) / n, 0.0)
+    return lower, gamma_quantile(0.975, a) / n

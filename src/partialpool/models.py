@@ -26,13 +26,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._link_normal import LinkNormalFit, RatePooling
+from ._link_normal import BINOMIAL, POISSON, Family, LinkNormalFit, RatePooling
 from ._validation import check_choice, check_scalar
 from .bayes import FullBayes, full_bayes
 from .binomial import (
     fit_logit_normal,
     partial_pool_logit_normal,
     partial_pool_logit_normal_path,
+)
+from .full_bayes_rates import (
+    FullBayesRates,
+    full_bayes_binomial,
+    full_bayes_log_normal_poisson,
 )
 from .groupdata import COUNT_KINDS, Counts, GroupData
 from .poisson import (
@@ -50,6 +55,10 @@ from .pooling import (
 from .results import T_METHOD, model_label
 from .student_t import fit_t, partial_pool_t, partial_pool_t_path
 from .tau2 import TAU2_METHODS, estimate_tau2
+
+Posterior = FullBayes | FullBayesRates
+"""An exact full-Bayes posterior: `.theta_mean`, `.theta_sd`, `.interval()`, `.draws(S, seed)`,
+the tau marginal (`.tau_grid`, `.tau_density`, `.tau_cdf`, `.tau_quantiles`)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -104,6 +113,10 @@ class Model(ABC):
         """Why the model cannot fit `data`, in words for the page; "" when it can."""
         return ""
 
+    def link_variance(self, data: GroupData) -> np.ndarray:
+        """Each group's sampling variance on the scale of mu and tau (v_j here)."""
+        return data.v
+
     @abstractmethod
     def fit(self, data: GroupData) -> HyperFit:
         """Fit (mu, tau) to the groups."""
@@ -116,8 +129,9 @@ class Model(ABC):
     def path(self, data: GroupData, tau: np.ndarray, fit: HyperFit) -> ShrinkagePath:
         """`pool` at every tau of a grid: row k equals `pool` at tau[k]**2."""
 
-    def posterior(self, data: GroupData, prior: str, scale: float | None) -> FullBayes | None:
-        """The exact full-Bayes posterior over (mu, tau), or None where the model has none."""
+    def posterior(self, data: GroupData, prior: str, scale: float | None) -> Posterior | None:
+        """The exact full-Bayes posterior over (mu, tau), or None where the model has none;
+        a ValueError says why a posterior would be improper."""
         return None
 
 
@@ -211,9 +225,11 @@ class _Counts(Model):
     method = "marginal ML"
     name: str
     formula: str
+    family: Family
     _fit: Callable[[np.ndarray, np.ndarray], LinkNormalFit]
     _pool: Callable[[np.ndarray, np.ndarray, float], RatePooling]
     _path: Callable[[np.ndarray, np.ndarray, np.ndarray], ShrinkagePath]
+    _posterior: Callable[[np.ndarray, np.ndarray, str, float | None], FullBayesRates]
 
     @property
     def label(self) -> str:
@@ -233,6 +249,12 @@ class _Counts(Model):
         has = COUNT_KINDS[data.counts.kind] if data.counts else "only estimates"
         needs = COUNT_KINDS[self.kind]
         return f"The {self.name.split(',')[0]} model needs {needs}; {data.title} has {has}."
+
+    def link_variance(self, data: GroupData) -> np.ndarray:
+        """The variance of each group's empirical logit (or log) rate, e.g. 1 / (y_j + 1/2) +
+        1 / (n_j - y_j + 1/2) for binomial counts (Gart and Zweifel 1967)."""
+        c = self._counts(data)
+        return self.family.empirical(c.y, c.n)[1]
 
     def _counts(self, data: GroupData) -> Counts:
         why = self.problem(data)
@@ -264,6 +286,10 @@ class _Counts(Model):
         c = self._counts(data)
         return self._path(c.y, c.n, tau)
 
+    def posterior(self, data: GroupData, prior: str, scale: float | None) -> FullBayesRates:
+        c = self._counts(data)
+        return self._posterior(c.y, c.n, prior, scale)
+
 
 class Binomial(_Counts):
     """y_j ~ Binomial(n_j, p_j), logit p_j ~ N(mu, tau^2): `fit_logit_normal` (lme4's glmer
@@ -273,10 +299,12 @@ class Binomial(_Counts):
     kind = "binomial"
     link = "logit"
     name = "Binomial counts, logit-normal population"
+    family = BINOMIAL
     formula = "y_j ~ Binomial(n_j, p_j), logit p_j ~ N(mu, tau²)"
     _fit = staticmethod(fit_logit_normal)
     _pool = staticmethod(partial_pool_logit_normal)
     _path = staticmethod(partial_pool_logit_normal_path)
+    _posterior = staticmethod(full_bayes_binomial)
 
 
 class Poisson(_Counts):
@@ -287,10 +315,12 @@ class Poisson(_Counts):
     kind = "poisson"
     link = "log"
     name = "Poisson counts, log-normal population"
+    family = POISSON
     formula = "y_j ~ Poisson(t_j lambda_j), log lambda_j ~ N(mu, tau²)"
     _fit = staticmethod(fit_log_normal_poisson)
     _pool = staticmethod(partial_pool_log_normal_poisson)
     _path = staticmethod(partial_pool_log_normal_poisson_path)
+    _posterior = staticmethod(full_bayes_log_normal_poisson)
 
 
 MODELS = {

@@ -93,4 +93,5 @@ def partial_pool_log_normal_poisson_path(
     taus = check_tau_grid(tau)
     g = _unit(t)
     mu, rate, b = _link_normal.pool_path(POISSON, x, t / g, taus)
-    return ShrinkagePath(tau=taus, mu=mu - math.log(g), theta=rate / g, shrinkage=b)
+    mu = mu - math.log(g)
+    return ShrinkagePath(tau=taus, mu=mu, theta=rate / g, shrinkage=b, rate=np.exp(mu))

@@ -187,12 +187,20 @@ class ShrinkagePath:
     mu : mu_hat(tau), the GLS mean at each tau, length G.
     theta : theta_hat_j(tau), shape (G, J): row k is `partial_pool(y, v, tau[k]**2).theta`.
     shrinkage : B_j(tau) = v_j / (v_j + tau^2), shape (G, J).
+    rate : for counts, where mu is on the logit or log scale, the rate it gives at each tau
+        (the population's median rate; at tau = 0 the pooled rate), else None.
     """
 
     tau: np.ndarray
     mu: np.ndarray
     theta: np.ndarray
     shrinkage: np.ndarray
+    rate: np.ndarray | None = None
+
+    @property
+    def centre(self) -> np.ndarray:
+        """mu_hat(tau) on the scale of theta: `rate` for counts, else `mu`."""
+        return self.mu if self.rate is None else self.rate
 
 
 def partial_pool_path(y: object, v: object, tau: object) -> ShrinkagePath:

@@ -185,3 +185,50 @@ def summarize(values: object, groups: object, sigma: float | None = None) -> Sum
     else:
         sigma = check_scalar(sigma, "sigma", low=0.0, low_inclusive=False)
     return Summary(labels=labels, n=n, ybar=ybar, v=sigma**2 / n, sigma=sigma)
+
+
+@dataclass(frozen=True, eq=False)
+class CountSimulation:
+    """Simulated binomial groups: successes out of trials with known rates.
+
+    successes, trials : y_j and n_j, length J.
+    rate : the true p_j = expit(mu + tau z_j), length J.
+    mean_rate, tau : the parameters it was drawn with (mean_rate = expit(mu), tau on the
+        logit scale).
+    """
+
+    successes: np.ndarray
+    trials: np.ndarray
+    rate: np.ndarray
+    mean_rate: float
+    tau: float
+
+
+def simulate_binomial(
+    J: int,
+    trials: int | tuple[int, int] | object,
+    tau: float,
+    mean_rate: float = 0.2,
+    seed: int | np.random.Generator | None = None,
+) -> CountSimulation:
+    """Draw J binomial groups: logit p_j = logit(mean_rate) + tau z_j, y_j ~ Binomial(n_j, p_j).
+
+    trials : as `simulate`'s n (one size, J sizes, or a (low, high) range).
+    tau : between-group sd on the logit scale, >= 0.   mean_rate : expit(mu), in (0, 1).
+    """
+    J = int(check_scalar(J, "J", low=1))
+    tau = check_scalar(tau, "tau", low=0.0)
+    mean_rate = check_scalar(mean_rate, "mean_rate", low=0.0)
+    if not 0.0 < mean_rate < 1.0:
+        raise ValueError(f"mean_rate must be between 0 and 1; got {mean_rate}")
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    n = _group_sizes(trials, J, rng)
+    eta = math.log(mean_rate) - math.log1p(-mean_rate) + tau * rng.standard_normal(J)
+    rate = 1.0 / (1.0 + np.exp(-eta))
+    return CountSimulation(
+        successes=rng.binomial(n, rate).astype(float),
+        trials=n.astype(float),
+        rate=rate,
+        mean_rate=mean_rate,
+        tau=tau,
+    )

@@ -62,14 +62,27 @@ def test_new_data_replace_data_not_the_figure(state):
 
 def test_switching_data_keeps_every_column_the_same_length(state):
     view = ShrinkageFigure(state=state)
-    for source, J in [("efron_morris", 18), ("eight_schools", 8), ("efron_morris", 18)]:
+    for source, J, model in [
+        ("efron_morris", 18, "binomial"),
+        ("eight_schools", 8, "normal"),
+        ("surgical", 12, "binomial"),
+        ("pumps", 10, "poisson"),
+        ("efron_morris", 18, "binomial"),
+    ]:
         state.source = source
         groups = view.groups.data
         assert {len(column) for column in groups.values()} == {J}
-        y, v = state.data.y, state.data.v
+        assert state.model.key == model
+        c = state.comparison
         np.testing.assert_allclose(
-            groups["theta_hat"], partial_pool(y, v, state.tau**2).theta, rtol=1e-9
+            groups["theta_hat"], c.model.pool(c.data, state.tau**2, c.fit).theta, rtol=1e-9
         )
+    state.population = "normal"
+    np.testing.assert_allclose(
+        view.groups.data["theta_hat"],
+        partial_pool(state.data.y, state.data.v, state.tau**2).theta,
+        rtol=1e-9,
+    )
 
 
 def in_lane(view: ShrinkageFigure, *fields: str) -> list:

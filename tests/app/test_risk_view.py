@@ -66,6 +66,7 @@ def test_the_curve_says_why_it_is_missing_without_truth(state):
     state.source = "eight_schools"
     assert not bokeh_model(view, "risk_figure").visible
     assert "risk-no-truth" in html_text(view, "risk-caption")
+    state.population = "normal"
     state.source = "efron_morris"
     assert bokeh_model(view, "risk_figure").visible
     y, v, truth = state.data.y, state.data.v, state.data.truth

@@ -34,8 +34,8 @@ def test_simulation_settings_show_only_for_simulated_data(state):
 def test_each_slider_spans_its_parameters_soft_bounds_and_sets_it(state):
     layout = SimulationSettings(state=state).__panel__()
     sliders = {w.name: w for w in layout.select(lambda w: isinstance(w, SLIDERS))}
-    assert len(sliders) == 6
-    for name in ("J", "n_range", "tau_true", "sigma", "outlier_shift", "outlier_n"):
+    assert len(sliders) == 7
+    for name in ("J", "n_range", "tau_true", "sigma", "outlier_shift", "outlier_n", "mean_rate"):
         parameter = state.param[name]
         slider = sliders[parameter.label]
         assert (slider.start, slider.end) == parameter.get_soft_bounds()
@@ -45,3 +45,16 @@ def test_each_slider_spans_its_parameters_soft_bounds_and_sets_it(state):
     with param.edit_constant(sigma):  # what the browser reports when the slider is let go
         sigma.value_throttled = 2.0
     assert state.sigma == 2.0 and state.data.sigma == 2.0
+
+
+def test_simulated_counts_show_their_own_settings(state):
+    simulation = SimulationSettings(state=state).__panel__().objects[0]
+    rate = simulation.select(lambda w: "mean-rate" in getattr(w, "css_classes", []))[0]
+    trials = simulation.objects[2]
+    assert not rate.visible and trials.name == "Group sizes n_j (from, to)"
+    state.source = "simulated_counts"
+    assert simulation.visible and rate.visible
+    assert trials.name == "Trials n_j (from, to)"
+    assert simulation.objects[3].name == "True tau (logit scale)"
+    sigma_and_mu, outlier = simulation.objects[5], simulation.objects[8]
+    assert not sigma_and_mu.visible and not outlier.visible

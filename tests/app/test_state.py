@@ -171,7 +171,7 @@ GOOD_UPLOAD = b"group,value,truth\nA,1,1.5\nA,2,1.5\nB,4,4\nB,6,4\nB,8,4\nC,0,0.
 
 @pytest.mark.parametrize("name", ["eight_schools", "efron_morris"])
 def test_bundled_data_sets_are_pooled_at_their_tau_hat(name):
-    state = PoolingState()
+    state = PoolingState(population="normal")
     state.source = name
     data = datasets.load(name)
     np.testing.assert_array_equal(state.data.y, data.y)
@@ -191,7 +191,7 @@ def test_eight_schools_has_no_truth_so_no_errors():
 
 
 def test_efron_morris_is_scored_against_the_rest_of_the_season():
-    state = PoolingState(source="efron_morris")
+    state = PoolingState(source="efron_morris", population="normal")
     data = state.data
     assert state.comparison.mse["no_pool"] == pytest.approx(mse(no_pool(data.y), data.truth))
     ratio = state.comparison.mse["empirical_bayes"] / state.comparison.mse["no_pool"]
@@ -319,7 +319,7 @@ def test_posterior_follows_the_prior():
 
 
 def test_full_bayes_is_scored_when_the_truth_is_known():
-    state = PoolingState(source="efron_morris")
+    state = PoolingState(source="efron_morris", population="normal")
     fb = full_bayes(state.data.y, state.data.v)
     assert state.comparison.mse["full_bayes"] == mse(fb.theta_mean, state.data.truth)
     state.prior = "half-cauchy"
@@ -420,3 +420,52 @@ def test_two_groups_under_a_student_t_population_fall_back_to_the_normal_with_a_
         state.population_problem == ""
         and state.comparison.fit.tau == fit_t(state.data.y, state.data.v, 4.0).tau
     )
+
+
+# --- counts -----------------------------------------------------------------------------------
+
+
+def test_counts_are_shown_under_their_own_model_by_default():
+    state = PoolingState(source="surgical")
+    assert state.population == "auto" and state.model.key == "binomial"
+    assert state.tau == state.comparison.fit.tau  # tau_hat on the logit scale
+    assert state.population_problem == ""
+    # 3 times the largest sd of an empirical logit: hospital A, 0 of 47
+    assert state.tau_max == pytest.approx(4.5)
+    state.source = "pumps"
+    assert state.model.key == "poisson"
+    state.source = "eight_schools"
+    assert state.model.key == "normal"
+
+
+def test_a_model_on_another_scale_starts_at_its_own_tau_hat():
+    state = PoolingState(source="surgical")
+    state.population = "normal"
+    assert state.model.key == "normal"
+    assert state.tau == state.comparison.fit.tau == pytest.approx(0.0318929, rel=1e-5)
+    state.population = "auto"
+    assert state.tau == pytest.approx(0.3577, abs=1e-4)  # lme4's tau on the logit scale
+
+
+def test_a_count_model_on_other_data_falls_back_to_the_normal_and_says_why():
+    state = PoolingState(source="eight_schools", population="binomial")
+    assert state.model.key == "normal"
+    assert state.population_problem == (
+        "The Binomial counts model needs successes out of trials; Eight schools (Rubin 1981) "
+        "has only estimates, so the Normal population is shown."
+    )
+    state.source = "efron_morris"
+    assert state.model.key == "binomial" and state.population_problem == ""
+
+
+def test_simulated_counts_have_a_known_truth():
+    state = PoolingState(source="simulated_counts", J=20, seed=3)
+    data = state.data
+    assert data.counts.kind == "binomial" and data.truth is not None
+    assert set(state.comparison.mse) >= {"no_pool", "complete_pool", "partial_pool"}
+    assert np.all((data.truth > 0) & (data.truth < 1))
+    low, high = state.n_range
+    assert np.all((data.counts.n >= low) & (data.counts.n <= high))
+    before = data.truth.copy()
+    state.mean_rate = 0.6
+    assert state.data.truth.mean() > before.mean()

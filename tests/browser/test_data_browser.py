@@ -141,7 +141,7 @@ def test_eight_schools_says_what_it_lacks(session):
 
 
 def test_batting_averages_are_scored_against_the_rest_of_the_season(session):
-    session.open("?data=efron_morris")
+    session.open("?data=efron_morris&population=normal")
     data = load("efron_morris")
     wait_for_labels(session, list(data.labels))
     tau_hat = math.sqrt(estimate_tau2(data.y, data.v, "HE"))

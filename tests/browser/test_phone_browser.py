@@ -57,3 +57,12 @@ def test_the_legend_fits_the_figure_on_a_phone(phone):
     phone.open()
     phone.page.wait_for_timeout(500)
     assert phone.model("figure_legend", "ncols") == 1  # three columns would be cut
+
+
+def test_every_tab_title_fits_a_phone(phone):
+    phone.open()
+    tabs = phone.page.locator(".views .bk-tab")
+    boxes = [tabs.nth(i).bounding_box() for i in range(tabs.count())]
+    assert len(boxes) == 9
+    assert all(box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] for box in boxes)
+    assert len({round(box["y"]) for box in boxes}) == 2  # the header wraps into two rows

@@ -21,6 +21,7 @@ UPLOAD_HELP = f"""
 - `group,value`: one row per observation
 - `group,estimate,se`: one row per group
 - `group,mean,sd,n`: one row per group
+- `group,successes,trials` or `group,count,exposure`: counts, one row per group
 
 Add a `truth` column to score the estimators. Larger files: `partialpool fit FILE.csv`.
 """

@@ -14,6 +14,7 @@ import math
 import numpy as np
 import panel as pn
 import param
+from bokeh.core.properties import value
 from bokeh.models import (
     ColumnDataSource,
     CustomJS,
@@ -31,8 +32,7 @@ from bokeh.models import (
 from bokeh.plotting import figure
 
 from ..estimators import GroupEstimates
-from ..groupdata import GroupData
-from ..pooling import Z_95
+from ..groupdata import GroupData, own_interval
 from .css import text_box
 from .live_tau import row_of
 from .state import PoolingState, tau_move
@@ -113,13 +113,29 @@ def _jitter(count: int) -> np.ndarray:
     return ((np.arange(count) * 0.6180339887498949) % 1.0 - 0.5) * 0.5
 
 
+X_LABELS = {
+    None: "value",
+    "binomial": "proportion y_j / n_j",
+    "poisson": "rate y_j / t_j (per unit of exposure)",
+}
+"""The x axis's label: for estimates, successes out of trials, counts over an exposure."""
+
+OWN_INTERVALS = {
+    None: "y_j ± 1.96 se_j",
+    "binomial": "own 95% interval",
+    "poisson": "own 95% interval",
+}
+"""The legend of the grey bars (`groupdata.own_interval`)."""
+
+
+def _kind(data: GroupData) -> str | None:
+    return None if data.counts is None else data.counts.kind
+
+
 def _x_extent(data: GroupData) -> tuple[float, float]:
-    """The data's range: observations, or each y_j +/- 1.96 se_j without them, and the truth."""
-    if data.values is not None:
-        parts = [data.values]
-    else:
-        half = Z_95 * np.sqrt(data.v)
-        parts = [data.y - half, data.y + half]
+    """The data's range: observations, or each group's own 95% interval without them, and the
+    truth."""
+    parts = [data.values] if data.values is not None else list(own_interval(data))
     if data.truth is not None:
         parts.append(data.truth)
     lo, hi = min(p.min() for p in parts), max(p.max() for p in parts)
@@ -129,6 +145,9 @@ def _x_extent(data: GroupData) -> tuple[float, float]:
 
 def _figure_subtitle(data: GroupData) -> str:
     """Say what the figure cannot show for these data."""
+    if data.counts is not None:
+        truth = "" if data.truth is not None else " No true rates for these data."
+        return f"Counts: grey bars are each group's 95% interval alone (Jeffreys).{truth}"
     if data.values is None:
         missing = "no raw observations to draw (grey bars: y_j ± 1.96 se_j)"
         truth = "; no true theta_j" if data.truth is None else ""
@@ -207,7 +226,7 @@ class ShrinkageFigure(pn.viewable.Viewer):
         self._bars = draw(
             self._intervals,
             Segment(x0="low", y0="row", x1="high", y1="row", **interval),
-            "y_j ± 1.96 se_j",
+            OWN_INTERVALS[None],
         )
         grand_mean = draw(
             self._grand_mean,
@@ -275,17 +294,13 @@ class ShrinkageFigure(pn.viewable.Viewer):
                 self._refresh()
 
     def _posterior(self) -> dict[str, np.ndarray]:
-        """The full-Bayes columns: posterior mean and mean ± 1.96 sd (NaN without a posterior)."""
+        """The full-Bayes columns: posterior mean and 95% interval (NaN without a posterior)."""
         fb, J = self.state.comparison.posterior, self.state.data.J
         if fb is None:
             nan = np.full(J, np.nan)
             return {"fb_mean": nan, "fb_low": nan, "fb_high": nan}
-        half = Z_95 * fb.theta_sd
-        return {
-            "fb_mean": fb.theta_mean,
-            "fb_low": fb.theta_mean - half,
-            "fb_high": fb.theta_mean + half,
-        }
+        low, high = fb.interval()
+        return {"fb_mean": fb.theta_mean, "fb_low": low, "fb_high": high}
 
     def _james_stein(self) -> dict[str, np.ndarray]:
         """The James-Stein columns (NaN where J is too small for the estimator)."""
@@ -370,14 +385,18 @@ class ShrinkageFigure(pn.viewable.Viewer):
             dots = {"x": values, "y": row[groups] + _jitter(values.size)}
             intervals = {"low": [], "high": [], "row": []}
         else:
-            half = Z_95 * np.sqrt(data.v)
+            low, high = own_interval(data)
             dots = {"x": [], "y": []}
-            intervals = {"low": data.y - half, "high": data.y + half, "row": row}
+            intervals = {"low": low, "high": high, "row": row}
         self._observations.data = dots
         self._intervals.data = intervals
         grand_mean = float(c.estimates["complete_pool"].theta[0])
         self._grand_mean.data = {"x": [grand_mean, grand_mean], "y": [-0.5, J - 0.5]}
         self._x_range.update(start=lo, end=hi)
+        self._figure.xaxis[0].axis_label = X_LABELS[_kind(data)]
+        for item in self._legend.items:
+            if item.renderers[0] is self._bars:
+                item.label = value(OWN_INTERVALS[_kind(data)])
         self._y_range.update(start=J - 0.5, end=-0.5 - FULL_BAYES_OFFSET)
         axis = self._figure.yaxis[0]
         axis.ticker.ticks = list(range(J))

@@ -14,8 +14,13 @@ fitted tau_hat and **▲** the true tau. Hover over a row for its numbers; click
 hide its glyph.
 
 **Your own data**: choose "Your CSV file" under Data in the sidebar (☰) and drop a file with the
-columns `group,value` (raw observations), `group,estimate,se` or `group,mean,sd,n`, and
-optionally `truth`. The `partialpool` command reads the same files.
+columns `group,value` (raw observations), `group,estimate,se`, `group,mean,sd,n`,
+`group,successes,trials` or `group,count,exposure` (counts), and optionally `truth`. The
+`partialpool` command reads the same files.
+
+**Counts** (rat tumours, surgical deaths, pumps, batting averages, simulated counts): the rows
+are rates y_j / n_j with each group's own 95% interval, pooled under a binomial (or Poisson)
+model with a normal population on the logit (or log) scale, where tau lives.
 
 **Notation**: ybar_j (or y_j) is group j's estimate and se_j its standard error, se_j² =
 sigma² / n_j for n_j observations of within-group sd sigma; tau is the sd of the true means
@@ -34,8 +39,10 @@ theta_j around mu.
    there the circles are usually closer to the gold triangles (the truth) than either extreme:
    watch the MSE table.
 5. **The tabs say why.** Risk: the MSE for every tau, lowest between the two extremes.
-   Posterior: how sure the data are about tau. Paths: every estimate as tau moves. Monte Carlo:
-   is this one data set typical? Repeat it a thousand times.
+   Posterior: how sure the data are about tau. Ranks: which group is highest or lowest, and
+   how sure (the surgical deaths: which hospital is worst?). Check: do data replicated from
+   the model look like the data? Paths: every estimate as tau moves. Monte Carlo: is this one
+   data set typical? Repeat it a thousand times.
 6. **The story has limits and a family.** Add an outlier group: the Normal population drags
    it in, a Student-t one lets it keep its mean. Stein: shrinkage helps even unrelated means.
    Ridge: the same prior as a penalty. Model structure: when to pool at all.

@@ -41,15 +41,21 @@ CURVE_POINTS = 200
 
 PATHS_CAPTION = (
     "<p class='caption'>Each green line is one group's theta_hat_j(tau), from the pooled mean "
-    "at tau = 0 (dashed: mu_hat(tau)) to its own ybar_j as tau grows; circles sit at the "
-    "slider's tau. Below: B_j = se_j² / (se_j² + tau²) at the slider's tau, so the groups with "
-    "the fewest observations are pulled hardest.</p>"
+    "at tau = 0 (dashed: mu_hat(tau), for counts the rate it gives) to its own ybar_j as tau "
+    "grows; circles sit at the slider's tau. Below: B_j at the slider's tau, se_j² / (se_j² + "
+    "tau²) under the Normal population (the curve), 1 / (1 + tau² a_j) for counts (a_j the "
+    "information of the group's counts), so the groups with the fewest observations are "
+    "pulled hardest.</p>"
 )
 
 
 def _precision_axis(data: GroupData) -> tuple[np.ndarray, str, bool]:
     """x of each group in the shrinkage plot: n_j when the groups share sigma (then
-    B_j = (sigma^2/n_j) / (sigma^2/n_j + tau^2) is one curve in n), else se_j."""
+    B_j = (sigma^2/n_j) / (sigma^2/n_j + tau^2) is one curve in n), the trials or exposure for
+    counts, else se_j."""
+    if data.counts is not None:
+        label = "trials n_j" if data.counts.kind == "binomial" else "exposure t_j"
+        return data.counts.n, label, False
     if data.n is not None and data.sigma is not None:
         return data.n.astype(float), "group size n_j", True
     return np.sqrt(data.v), "standard error se_j", False
@@ -165,8 +171,11 @@ class ShrinkagePathsView(TauView):
         self._marks.move_slider(state.tau)
         self._now.data = {"tau": np.full(J, state.tau), "theta": fit.theta}
         self._points.patch({"b": [(everything, fit.shrinkage)]})
-        x = self._curve_x
-        self._curve.data = {"x": x, "b": shrinkage(self._curve_v(x), state.tau**2)}
+        if state.model.key == "normal":  # B_j = v_j / (v_j + tau^2): one curve in v
+            x = self._curve_x
+            self._curve.data = {"x": x, "b": shrinkage(self._curve_v(x), state.tau**2)}
+        else:  # under a t population or for counts B_j also depends on where y_j lies
+            self._curve.data = {"x": [], "b": []}
 
     def _curve_v(self, x: np.ndarray) -> np.ndarray:
         """v as a function of the shrinkage plot's x: sigma^2 / n or se^2."""
@@ -178,7 +187,7 @@ class ShrinkagePathsView(TauView):
         path, data = c.path, c.data
         J = data.J
         self._paths.data = {"xs": [path.tau] * J, "ys": list(path.theta.T), "label": data.labels}
-        self._mu.data = {"tau": path.tau, "mu": path.mu}
+        self._mu.data = {"tau": path.tau, "mu": path.centre}
         lo, hi = float(path.theta.min()), float(path.theta.max())
         pad = 0.05 * (hi - lo) if hi > lo else 1.0
         self._y_range.update(start=lo - pad, end=hi + 2.5 * pad)

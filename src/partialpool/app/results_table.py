@@ -30,7 +30,9 @@ SHOWN_ROWS = 15
 """The table shows this many rows and scrolls beyond them."""
 HEADINGS = {
     "group": "group",
+    "count": "y_j",
     "n": "n_j",
+    "exposure": "t_j",
     "no_pool": "no pool",
     "se": "se_j",
     "partial_pool": "partial",

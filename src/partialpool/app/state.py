@@ -12,25 +12,41 @@ from .. import PRIORS, TAU2_METHODS, datasets, simulate
 from ..compare import Comparison, compare
 from ..csvfile import CSVError, parse_csv
 from ..datasets import DATASETS
-from ..groupdata import GroupData, from_simulation
-from ..models import HyperFit, Model, Normal, StudentT
-from ..simulate import Simulation, with_outlier
+from ..groupdata import GroupData, from_count_simulation, from_simulation
+from ..models import HyperFit, Model, Normal, make_model, natural_model
+from ..simulate import CountSimulation, Simulation, simulate_binomial, with_outlier
 
 SORTS = {"group": "order in the data", "size": "group size n_j", "mean": "no-pool mean ybar_j"}
 
 SOURCES = {
     "simulated": "Simulated groups",
+    "simulated_counts": "Simulated counts (binomial)",
     "eight_schools": DATASETS["eight_schools"][0],
     "efron_morris": "Batting (Efron & Morris 1975)",
+    "rat_tumors": DATASETS["rat_tumors"][0],
+    "surgical": "Surgical deaths (12 hospitals)",
+    "pumps": "Pump failures (rates)",
     "upload": "Your CSV file",
 }
 """Data source key -> its name in the app."""
 
+SIMULATED = ("simulated", "simulated_counts")
+"""The sources drawn from the settings, with a known truth."""
+
 MAX_GROUPS = 1000
 """The most groups the app draws; larger files are for the command line."""
 
-POPULATIONS = {"normal": "Normal", "student-t": "Student-t"}
-"""Population prior key -> its name in the app: theta_j ~ N(mu, tau^2) or t_nu(mu, tau^2)."""
+POPULATIONS = {
+    "auto": "By the data (counts: their own model)",
+    "normal": "Normal",
+    "student-t": "Student-t",
+    "binomial": "Binomial counts (logit-normal)",
+    "poisson": "Poisson counts (log-normal)",
+}
+"""Model key -> its name in the app: "auto" is the data's own model (`models.natural_model`:
+binomial or Poisson counts, else Normal); theta_j ~ N(mu, tau^2) or t_nu(mu, tau^2); successes
+out of trials with logit p_j ~ N(mu, tau^2); counts over an exposure with log lambda_j ~
+N(mu, tau^2)."""
 
 STRUCTURES = {
     "separate": "Separate",
@@ -45,10 +61,17 @@ tau_hat and the state's tau), on which the risk curve and the shrinkage paths ar
 between which the page moves by lookup."""
 
 
-def tau_end(data: GroupData, tau_true: float, tau_hat: float, tau: float) -> float:
-    """A round upper end for the tau axis: at 3 sigma (or 3 times the largest se_j) even the
-    least precise group is barely pooled; it also reaches 1.5 times the true and fitted tau."""
-    scale = data.sigma if data.sigma is not None else math.sqrt(float(data.v.max()))
+def tau_end(
+    data: GroupData, tau_true: float, tau_hat: float, tau: float, model: Model | None = None
+) -> float:
+    """A round upper end for the tau axis: at 3 sigma (or 3 times the largest se_j, on the
+    model's scale: of the empirical logits for binomial counts) even the least precise group
+    is barely pooled; it also reaches 1.5 times the true and fitted tau."""
+    model = Normal() if model is None else model
+    if data.sigma is not None and model.link == "identity":
+        scale = data.sigma
+    else:
+        scale = math.sqrt(float(model.link_variance(data).max()))
     end = max(3.0 * scale, 1.5 * tau_true, 1.5 * tau_hat, tau)
     magnitude = 10.0 ** math.floor(math.log10(end))
     return float(math.ceil(end / magnitude * 2) / 2 * magnitude)
@@ -77,10 +100,12 @@ def tau_move(event: param.parameterized.Event) -> bool:
     return event.name == "comparison" and event.old is not None and event.old.same_fit(event.new)
 
 
-def typical_se(data: GroupData) -> float:
-    """The median se_j rounded to one significant digit: the half-Cauchy prior's default scale,
-    weakly informative on the scale of the data (Gelman 2006, *Bayesian Analysis* 1:515-534)."""
-    se = math.sqrt(float(np.median(data.v)))
+def typical_se(data: GroupData, model: Model | None = None) -> float:
+    """The median se_j (on the model's scale) rounded to one significant digit: the half-Cauchy
+    prior's default scale, weakly informative on the scale of the data (Gelman 2006,
+    *Bayesian Analysis* 1:515-534)."""
+    model = Normal() if model is None else model
+    se = math.sqrt(float(np.median(model.link_variance(data))))
     magnitude = 10.0 ** math.floor(math.log10(se))
     return float(round(se / magnitude) * magnitude)
 
@@ -126,6 +151,9 @@ class PoolingState(param.Parameterized):
         4.0, bounds=(-20.0, 20.0), softbounds=(-10.0, 10.0), step=0.25, label="Outlier's theta - mu"
     )
     outlier_n = param.Integer(20, bounds=(1, 200), label="Outlier's observations n")
+    mean_rate = param.Number(
+        0.2, bounds=(0.01, 0.99), step=0.01, label="True mean rate (simulated counts)"
+    )
     new_data = param.Event(label="New data")
 
     tau = param.Number(0.5, bounds=(0.0, 1e100), step=0.005, label="tau")
@@ -138,9 +166,7 @@ class PoolingState(param.Parameterized):
     )
     show_full_bayes = param.Boolean(False, label="Full Bayes in the figure")
     show_james_stein = param.Boolean(False, label="James-Stein in the figure")
-    population = param.Selector(
-        default="normal", objects=list(POPULATIONS), label="Population prior"
-    )
+    population = param.Selector(default="auto", objects=list(POPULATIONS), label="Model")
     nu = param.Number(4.0, bounds=(1.0, 30.0), step=1.0, label="Student-t degrees of freedom nu")
     structure = param.Selector(
         default="hierarchical", objects=list(STRUCTURES), label="Model structure"
@@ -152,6 +178,11 @@ class PoolingState(param.Parameterized):
     simulation = param.ClassSelector(
         class_=Simulation, precedence=-1, doc="the simulation of the settings, also when not shown"
     )
+    count_simulation = param.ClassSelector(
+        class_=CountSimulation,
+        precedence=-1,
+        doc="the binomial groups simulated with the settings, also when not shown",
+    )
     comparison = param.ClassSelector(
         class_=Comparison,
         precedence=-1,
@@ -160,7 +191,7 @@ class PoolingState(param.Parameterized):
     order = param.Array(precedence=-1, doc="row of each group in the figure, 0 at the top")
     problem = param.String("", precedence=-1, doc="why the last upload was refused, or ''")
     population_problem = param.String(
-        "", precedence=-1, doc="why the Student-t population is not used, or ''"
+        "", precedence=-1, doc="why the chosen model is not used, or ''"
     )
 
     def __init__(self, **params: object) -> None:
@@ -195,6 +226,7 @@ class PoolingState(param.Parameterized):
         "outlier",
         "outlier_shift",
         "outlier_n",
+        "mean_rate",
         watch=True,
     )
     def _resimulate(self) -> None:
@@ -203,13 +235,23 @@ class PoolingState(param.Parameterized):
         if self.outlier:
             sim = with_outlier(sim, self.outlier_shift, self.outlier_n, self.seed)
         self.simulation = sim
-        if self.source == "simulated" or self.comparison is None:  # show something at first
-            self._show(from_simulation(sim), new_source=False)
+        self.count_simulation = simulate_binomial(
+            self.J, (low, high), self.tau_true, self.mean_rate, seed=self.seed
+        )
+        if self.source in SIMULATED or self.comparison is None:  # show something at first
+            data = self._simulated() if self.source in SIMULATED else from_simulation(sim)
+            self._show(data, new_source=False)
+
+    def _simulated(self) -> GroupData:
+        """The simulated groups of the source on show."""
+        if self.source == "simulated_counts":
+            return from_count_simulation(self.count_simulation)
+        return from_simulation(self.simulation)
 
     @param.depends("source", watch=True)
     def _on_source(self) -> None:
-        if self.source == "simulated":
-            data = from_simulation(self.simulation)
+        if self.source in SIMULATED:
+            data = self._simulated()
         elif self.source == "upload":
             if self.uploaded is None:
                 self.problem = "Choose a CSV file to upload: no file has been read yet."
@@ -240,23 +282,30 @@ class PoolingState(param.Parameterized):
         return True
 
     def _choose_model(self, data: GroupData) -> Model:
-        """The chosen population model, or the Normal when the data have too few groups."""
-        t = self.population == "student-t"
-        self.population_problem = (
-            f"A Student-t population needs at least {StudentT.min_groups} groups to fit "
-            f"(mu, tau); these data have {data.J}, so the Normal population is shown."
-            if t and StudentT.min_groups > data.J
-            else ""
-        )
-        return StudentT(self.nu) if t and not self.population_problem else Normal(self.method)
+        """The chosen model, or the Normal when the data have too few groups for it or are not
+        the counts it needs (the reason in `population_problem`)."""
+        key = natural_model(data) if self.population == "auto" else self.population
+        model = make_model(key, self.method, self.nu)
+        if model.min_groups > data.J:
+            problem = (
+                f"A {POPULATIONS[model.key]} population needs at least {model.min_groups} "
+                f"groups to fit (mu, tau); these data have {data.J}"
+            )
+        else:
+            problem = model.problem(data).rstrip(".")
+        shown = ", so the Normal population is shown."
+        self.population_problem = f"{problem}{shown}" if problem else ""
+        return Normal(self.method) if problem else model
 
     def _show(self, data: GroupData, new_source: bool) -> None:
         """Compare on `data` under the chosen model and show it in one update; a new source
         moves tau to tau_hat and the half-Cauchy scale to the data's typical se_j."""
         model = self._choose_model(data)
         fit = model.fit(data)
+        if self.comparison is not None and model.link != self.comparison.model.link:
+            new_source = True  # tau on another scale (logit, log): start at tau_hat again
         tau = fit.tau if new_source else self.tau
-        scale = typical_se(data) if new_source else self.prior_scale
+        scale = typical_se(data, model) if new_source else self.prior_scale
         comparison = self._compare(data, model, fit, tau, scale)
         self.param.update(
             tau=tau,
@@ -270,8 +319,8 @@ class PoolingState(param.Parameterized):
         self, data: GroupData, model: Model, fit: HyperFit, tau: float, scale: float
     ) -> Comparison:
         """`compare` at tau along a grid to the tau axis's end (see `tau_end`)."""
-        true_tau = self.tau_true if self.source == "simulated" else 0.0
-        end = tau_end(data, true_tau, fit.tau, tau)
+        true_tau = self.tau_true if self.source in SIMULATED else 0.0
+        end = tau_end(data, true_tau, fit.tau, tau, model)
         return compare(
             data,
             model,

@@ -10,7 +10,7 @@ import param
 from bokeh.models import ColumnDataSource, LabelSet, Range1d
 from bokeh.plotting import figure
 
-from .state import PoolingState, tau_move
+from .state import SIMULATED, PoolingState, tau_move
 from .style import FITTED, SLIDER, TRUTH
 from .throttle import TEXT_DELAY_MS, Throttled
 
@@ -91,7 +91,7 @@ class TauMarks:
 
     def draw(self, state: PoolingState, extra: list[tuple[float, str, str]] = ()) -> None:
         """All marks: (x, colour, text) for each extra mark after the standard three."""
-        true_tau = state.tau_true if state.source == "simulated" else math.nan
+        true_tau = state.tau_true if state.source in SIMULATED else math.nan
         tau_hat = state.comparison.fit.tau
         marks = [
             (state.tau, SLIDER.color, f"slider {state.tau:.3g}"),

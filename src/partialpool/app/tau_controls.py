@@ -18,15 +18,20 @@ import param
 from bokeh.models import Div, Slider
 
 from ..compare import Comparison
+from ..models import Model
 from ..ridge import ridge_penalty
 from .css import CSS
-from .state import TAU_STEPS, PoolingState
+from .state import SIMULATED, TAU_STEPS, PoolingState
 from .style import FITTED, TRUTH, Glyph
 from .throttle import Throttled
 
 REST_DELAY_MS = 250
 """The server hears of tau when the slider is let go, and of a run of arrow-key steps (each of
 which Bokeh reports as a release) at most this often: the page shows each step by itself."""
+
+
+def _not_normal(comparison: Comparison) -> bool:
+    return comparison.model.key != "normal"
 
 
 def _slider_format(end: float) -> str:
@@ -101,11 +106,8 @@ class TauControls(pn.viewable.Viewer):
                 "Hunter-Schmidt (HS)": "HS",
             },
             width=210,
-            # the estimator is unused while a Student-t population is in use (not when it fell
-            # back to the Normal, see population_problem)
-            disabled=(self.state.param.population.rx() != "normal").rx.and_(
-                self.state.param.population_problem.rx() == ""
-            ),
+            # the estimator is unused while another model than the Normal is in use
+            disabled=self.state.param.comparison.rx().rx.pipe(_not_normal),
         )
         self._toggles = pn.Column(
             pn.widgets.Checkbox.from_param(
@@ -150,7 +152,7 @@ class TauControls(pn.viewable.Viewer):
         self.slider.update(
             end=end, step=end / TAU_STEPS, format=_slider_format(end), value=state.tau
         )
-        true_tau = state.tau_true if state.source == "simulated" else math.nan
+        true_tau = state.tau_true if state.source in SIMULATED else math.nan
         self.scale.text = scale_marks(
             end,
             [
@@ -164,17 +166,17 @@ class TauControls(pn.viewable.Viewer):
         ridge penalty (when the groups share a sigma), mu_hat, and tau_hat with its source."""
         state, data, path = self.state, c.data, c.path
         sigma = data.sigma
-        nu = getattr(c.model, "nu", None)
-        truth = f"; true tau = {state.tau_true:.4g}" if state.source == "simulated" else ""
+        normal = c.model.key == "normal"
+        truth = f"; true tau = {state.tau_true:.4g}" if state.source in SIMULATED else ""
         fitted = (
             f"<br>Fitted tau_hat = <span class='tau-hat'>{c.fit.tau:.4g}</span> "
-            f"({html.escape(self._tau_hat_source(nu))}){truth}.</div>"
+            f"({html.escape(self._tau_hat_source(c.model))}){truth}.</div>"
         )
         n, labels = data.n, data.labels
-        if nu is None:  # B_j = v_j / (v_j + tau^2) orders the groups by v_j at every tau
+        if normal:  # B_j = v_j / (v_j + tau^2) orders the groups by v_j at every tau
             small = np.full(path.tau.size, np.argmax(data.v))
             large = np.full(path.tau.size, np.argmin(data.v))
-        else:  # under a t population B_j also falls with the distance from mu
+        else:  # under a t population or for counts B_j also depends on where y_j lies
             small, large = np.argmax(path.shrinkage, axis=1), np.argmin(path.shrinkage, axis=1)
             tied = np.ptp(path.shrinkage, axis=1) <= 1e-12  # tau = 0: every B_j is 1
             small = np.where(tied, np.argmax(data.v), small)
@@ -183,13 +185,13 @@ class TauControls(pn.viewable.Viewer):
         for k, tau in enumerate(path.tau):
             b = path.shrinkage[k]
             i, j = small[k], large[k]
-            if nu is not None:
+            if not normal:
                 groups = (html.escape(str(labels[i])), html.escape(str(labels[j])))
             elif n is not None:
                 groups = (f"the least precise group (n = {n[i]})", f"the most precise (n = {n[j]})")
             else:
                 groups = ("the least precise group (largest se)", "the most precise (smallest se)")
-            if sigma is None:
+            if sigma is None or not normal:
                 penalty = ""
             else:
                 lam = ridge_penalty(sigma, float(tau))
@@ -202,14 +204,23 @@ class TauControls(pn.viewable.Viewer):
                 f"<div class='tau-readout'><b>tau = {tau:.4g}</b>: shrinkage B_j = "
                 f"<span class='b-small'>{b[i]:.3f}</span> for {groups[0]} "
                 f"to <span class='b-large'>{b[j]:.3f}</span> for {groups[1]}"
-                f"{penalty}; mu_hat = {path.mu[k]:.4g}.{fitted}"
+                f"{penalty}; mu_hat = {path.mu[k]:.4g}{self._rate(c, k)}.{fitted}"
             )
         return rows
 
-    def _tau_hat_source(self, nu: float | None) -> str:
-        if nu is None:
+    @staticmethod
+    def _rate(c: Comparison, k: int) -> str:
+        """For counts, the scale of mu_hat and the rate it gives at grid row k."""
+        if c.path.rate is None:
+            return ""
+        return f" on the {c.model.link} scale, a rate of {c.path.rate[k]:.4g}"
+
+    def _tau_hat_source(self, model: Model) -> str:
+        if model.key == "normal":
             return self._method.value
-        return f"marginal ML, Student-t population with nu = {nu:g}"
+        if model.key == "student-t":
+            return f"marginal ML, Student-t population with nu = {model.nu:g}"
+        return f"marginal ML, {model.name.lower()}, tau on the {model.link} scale"
 
     def actions(self) -> pn.viewable.Viewable:
         """The Fit button, the tau^2 estimator and the two toggles, in a row that wraps."""
