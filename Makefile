@@ -23,7 +23,7 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.app: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[app]'
+	$(BIN)/python -m pip install --quiet -e '.[app,data]'
 	touch $@
 
 $(VENV)/.test: pyproject.toml | $(BIN)/python

@@ -8,9 +8,9 @@ from partialpool.csvfile import MAX_UPLOAD_BYTES
 BAD_FILES = {
     "empty": (b"", "the file is empty"),
     "blank lines only": (b"\n \n\n", "the file is empty"),
-    "wrong columns": (b"name,score\na,1\nb,2\n", "is not a known layout"),
-    "missing column": (b"group,estimate\na,1\nb,2\n", "is not a known layout"),
-    "no header": (b"a,1\nb,2\n", "is not a known layout"),
+    "wrong columns": (b"name,score\na,1\nb,2\n", "cannot tell which columns to use"),
+    "missing column": (b"group,estimate\na,1\nb,2\n", "The columns are: group, estimate"),
+    "no header": (b"a,1\nb,2\n", "cannot tell which columns to use"),
     "repeated column": (b"group,value,value\na,1,2\n", "repeats a column name"),
     "header only": (b"group,value\n", "header but no data rows"),
     "ragged row": (b"group,value\na,1\nb,2,3\n", "line 3: expected 2 fields"),
@@ -23,7 +23,7 @@ BAD_FILES = {
     "fractional n": (b"group,mean,sd,n\na,1,1,4\nb,2,1,2.5\n", "line 3: n must be a whole number"),
     "duplicate group": (
         b"group,estimate,se\na,1,1\nb,2,1\na,3,1\n",
-        "group 'a' appears twice (lines 2 and 4)",
+        "group 'a' appears twice (line 2 and line 4)",
     ),
     "nan": (b"group,value\na,1\na,nan\nb,2\n", "line 3: value is 'nan'; it must be finite"),
     "inf": (b"group,estimate,se\na,inf,1\nb,2,1\n", "line 2: estimate is 'inf'; it must be finite"),

@@ -114,3 +114,23 @@ def count_data(name: str) -> tuple[np.ndarray, np.ndarray]:
     y = np.array([float(r[hits]) for r in rows])
     n = np.array([float(r[trials]) for r in rows]) if trials else np.full(y.size, 45.0)
     return y, n
+
+
+def assert_same_data(a, b, rtol: float = 1e-12) -> None:
+    """Two GroupData hold the same groups, numbers (to rtol) and counts."""
+    np.testing.assert_array_equal(a.labels, b.labels)
+    np.testing.assert_allclose(a.y, b.y, rtol=rtol)
+    np.testing.assert_allclose(a.v, b.v, rtol=rtol)
+    for field in ("n", "truth"):
+        x, y = getattr(a, field), getattr(b, field)
+        assert (x is None) == (y is None), field
+        if x is not None:
+            np.testing.assert_allclose(x, y, rtol=rtol)
+    assert (a.sigma is None) == (b.sigma is None)
+    if a.sigma is not None:
+        assert a.sigma == pytest.approx(b.sigma, rel=rtol)
+    assert (a.counts is None) == (b.counts is None)
+    if a.counts is not None:
+        assert a.counts.kind == b.counts.kind
+        np.testing.assert_array_equal(a.counts.y, b.counts.y)
+        np.testing.assert_array_equal(a.counts.n, b.counts.n)

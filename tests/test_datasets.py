@@ -23,7 +23,15 @@ def test_bundled_files_are_the_reference_files():
         "pumps.csv",
     ):
         bundled = files("partialpool.datasets").joinpath(name).read_text(encoding="utf-8")
-        assert bundled == (SHARED_DATA / name).read_text(encoding="utf-8")
+        reference = (SHARED_DATA / name).read_text(encoding="utf-8")
+        if name == "efron_morris_1975.csv":
+            # The shipped copy adds the 45 at-bats of each player (Table 1's heading) as a
+            # column, so that the file reads as successes out of trials; the rest is the same.
+            bundled = "\n".join(
+                ",".join(c for k, c in enumerate(line.split(",")) if k != 4)
+                for line in bundled.split("\n")
+            )
+        assert bundled == reference
 
 
 def test_eight_schools_as_published():

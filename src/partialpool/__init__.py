@@ -12,7 +12,10 @@ from .binomial import (
     partial_pool_logit_normal,
     partial_pool_logit_normal_path,
 )
+from .columns import ColumnError, map_columns
 from .compare import Comparison, compare
+from .files import read_data
+from .frames import from_frame
 from .full_bayes_rates import FullBayesRates, full_bayes_binomial, full_bayes_log_normal_poisson
 from .gamma_poisson import GammaPoissonFit, gamma_poisson
 from .models import Binomial, Model, Normal, Poisson, StudentT
@@ -48,11 +51,22 @@ from .tau2 import TAU2_METHODS, ConvergenceError, estimate_tau2
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str) -> object:
+    """`explore` is the app's (it needs the app extra), imported when first used."""
+    if name == "explore":
+        from .app.explore import explore
+
+        return explore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "PRIORS",
     "TAU2_METHODS",
     "BetaBinomialFit",
     "Binomial",
+    "ColumnError",
     "Comparison",
     "ConvergenceError",
     "FullBayes",
@@ -80,15 +94,18 @@ __all__ = [
     "compare",
     "complete_pool",
     "estimate_tau2",
+    "explore",
     "fit_log_normal_poisson",
     "fit_logit_normal",
     "fit_t",
+    "from_frame",
     "full_bayes",
     "full_bayes_binomial",
     "full_bayes_log_normal_poisson",
     "gamma_poisson",
     "hierarchical_posterior",
     "james_stein",
+    "map_columns",
     "mse",
     "no_pool",
     "partial_pool",
@@ -102,6 +119,7 @@ __all__ = [
     "path_risk",
     "rank_draws",
     "rank_probabilities",
+    "read_data",
     "ridge",
     "ridge_path",
     "ridge_penalty",

@@ -25,6 +25,10 @@ Z_MAX = 1e50
 of 1 / (v_j + tau^2) up to the third that the estimators form stays a normal float."""
 
 
+class DataError(ValueError):
+    """Data that cannot be read as groups. The message says why and where (line, row or group)."""
+
+
 def as_vector(x: object, name: str, *, allow_empty: bool = False) -> np.ndarray:
     """Return `x` as a one-dimensional, finite float array, or raise ValueError naming `name`.
 

@@ -1,11 +1,13 @@
 """Read grouped data from a CSV file, strictly, in chunks of rows so that memory stays bounded.
 
-Two layouts, told apart by the header (column names are case-insensitive, in any order):
+The header names the columns; `columns.map_columns` tells which hold the group, the data and
+the truth, by the names given or by well-known names (case-insensitive, in any order; other
+columns are ignored). The layouts (`columns.LAYOUTS`):
 
-- long, one row per observation: ``group,value``. v_j = s^2 / n_j, where s^2 is the pooled
+- long, one row per observation (``group,value``): v_j = s^2 / n_j, where s^2 is the pooled
   within-group variance sum_j sum_i (y_ij - ybar_j)^2 / (N - J), the model's common sigma^2.
-- summary, one row per group: ``group,estimate,se`` (v_j = se_j^2) or ``group,mean,sd,n``
-  (v_j = sd_j^2 / n_j).
+- summary, one row per group: ``group,estimate,se`` (v_j = se_j^2), ``group,estimate,variance``
+  or ``group,mean,sd,n`` (v_j = sd_j^2 / n_j).
 - counts, one row per group: ``group,successes,trials`` (binomial) or ``group,count,exposure``
   (Poisson); y_j is the rate and v_j its variance at the pooled rate (`groupdata.from_counts`).
 
@@ -20,61 +22,62 @@ import csv
 import io
 import math
 import os
-import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TextIO
 
 import numpy as np
 
-from ._validation import check_range
-from .groupdata import GroupData, from_counts
+from .columns import LAYOUTS, TRUTH, ColumnMap, map_columns
+from .groupdata import GroupData
+from .tables import (
+    MAX_ABS_VALUE,
+    DataError,
+    Places,
+    check_finite,
+    check_labels,
+    check_unique,
+    long_data,
+    shown,
+    summary_data,
+    summary_rows,
+)
+
+CSVError = DataError
+"""The error of every reader of grouped data (`tables.DataError`), under its old name."""
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 """The largest file the app accepts (20 MB); the command line reads files of any size."""
 
-MAX_LABEL_LENGTH = 100
-MAX_ABS_VALUE = 1e100
-"""Raw observations (long layout) beyond this in absolute value are refused: their squares
-would overflow. Summary layouts accept any finite number and then the core's range
-(`_validation.check_range`), with its message."""
-
-MIN_GROUPS = 2
 CHUNK_ROWS = 65_536
 """Rows parsed at a time. Memory is this many rows of text plus a few numbers per group."""
 
-LAYOUTS = {
-    "long": ("group", "value"),
-    "estimate_se": ("group", "estimate", "se"),
-    "mean_sd_n": ("group", "mean", "sd", "n"),
-    "successes_trials": ("group", "successes", "trials"),
-    "count_exposure": ("group", "count", "exposure"),
-}
-COUNT_LAYOUTS = {"successes_trials": "binomial", "count_exposure": "poisson"}
-"""Layouts of counts -> the kind of counts (`groupdata.Counts.kind`)."""
-TRUTH = "truth"
 FORMAT_HELP = (
-    "Use group,value (one row per observation) or group,estimate,se or group,mean,sd,n or "
-    "group,successes,trials or group,count,exposure (one row per group), each optionally "
-    "with a truth column."
+    "Columns are recognised by their names (group, study, school, ...; value; estimate, effect, "
+    "yi; se, sei; variance, vi; mean, sd, n; successes, deaths, trials; count, events, exposure; "
+    "truth) or named with options: one row per observation (group,value) or one row per group "
+    "(group,estimate,se or group,estimate,variance or group,mean,sd,n or group,successes,trials "
+    "or group,count,exposure), each optionally with a truth column."
 )
 
+Columns = Mapping[str, str | None]
+"""Role -> the file's column for it, for the roles to name rather than recognise."""
 
-class CSVError(ValueError):
-    """A CSV file that cannot be read as grouped data. The message says why and on which line."""
 
-
-def read_csv(path: str | os.PathLike[str], *, keep_values: bool = False) -> GroupData:
+def read_csv(
+    path: str | os.PathLike[str], *, keep_values: bool = False, columns: Columns | None = None
+) -> GroupData:
     """Read grouped data from the CSV file at `path`, streaming it in chunks of `CHUNK_ROWS`.
 
     `keep_values=False` (the default) keeps only per-group counts, means and sums of squares, so
     memory is bounded by the chunk and the number of groups, whatever the number of rows.
+    `columns` names the column of some roles (`columns.map_columns`); the rest are recognised.
     Raises CSVError for anything that is not a valid file of one of the layouts.
     """
     path = Path(path)
     try:
         with path.open(encoding="utf-8-sig", newline="") as stream:
-            return _read(stream, path.name, keep_values)
+            return _read(stream, path.name, keep_values, columns)
     except UnicodeDecodeError as err:
         raise CSVError(_not_utf8(err)) from None
     except OSError as err:
@@ -87,11 +90,13 @@ def parse_csv(
     title: str = "Uploaded data",
     max_bytes: int | None = MAX_UPLOAD_BYTES,
     keep_values: bool = True,
+    columns: Columns | None = None,
 ) -> GroupData:
     """Parse the text of a CSV file (bytes must be UTF-8; a byte-order mark is allowed).
 
     Files longer than `max_bytes` are refused before parsing. Raises CSVError with a message
-    fit to show to the person who uploaded the file.
+    fit to show to the person who uploaded the file, or `columns.ColumnError` when the columns
+    cannot be told apart.
     """
     size = len(content.encode() if isinstance(content, str) else content)
     if max_bytes is not None and size > max_bytes:
@@ -105,7 +110,23 @@ def parse_csv(
             content = content.decode("utf-8-sig")
         except UnicodeDecodeError as err:
             raise CSVError(_not_utf8(err)) from None
-    return _read(io.StringIO(content, newline=""), title, keep_values)
+    return _read(io.StringIO(content, newline=""), title, keep_values, columns)
+
+
+def read_header(content: bytes | str) -> list[str]:
+    """The column names of a CSV file's text (its first non-blank line), as written."""
+    if isinstance(content, bytes):
+        start = content[:65_536]
+        if len(content) > len(start) and b"\n" in start:
+            start = start[: start.rindex(b"\n")]
+        try:
+            content = start.decode("utf-8-sig")
+        except UnicodeDecodeError as err:
+            raise CSVError(_not_utf8(err)) from None
+    try:
+        return _header(csv.reader(io.StringIO(content, newline=""), strict=True))
+    except csv.Error as err:
+        raise CSVError(f"line 1: the CSV is malformed ({err})") from None
 
 
 def _not_utf8(err: UnicodeDecodeError) -> str:
@@ -116,61 +137,33 @@ def _not_utf8(err: UnicodeDecodeError) -> str:
     )
 
 
-def _shown(text: str, limit: int = 40) -> str:
-    text = text.strip()
-    return repr(text if len(text) <= limit else text[:limit] + "…")
-
-
-def _read(stream: TextIO, title: str, keep_values: bool) -> GroupData:
+def _read(stream: TextIO, title: str, keep_values: bool, given: Columns | None) -> GroupData:
     reader = csv.reader(stream, strict=True)
     try:
         header = _header(reader)
-        layout, columns = _layout(header)
-        rows = _chunks(reader, columns)
-        if layout == "long":
-            data = _read_long(rows, columns, title, keep_values)
-        else:
-            data = _read_summary(rows, columns, layout, title)
+        columns = map_columns(header, given)
+        rows = _chunks(reader, header, columns)
+        if columns.layout == "long":
+            return _read_long(rows, columns, title, keep_values)
+        return _read_summary(rows, columns, title)
     except csv.Error as err:
         raise CSVError(f"line {reader.line_num}: the CSV is malformed ({err})") from None
-    _check_estimable(data)
-    return data
-
-
-def _check_estimable(data: GroupData) -> None:
-    """Refuse data outside the range the core accepts, with the core's own message (groups
-    are numbered from 0 in the order they first appear in the file)."""
-    try:
-        check_range(data.y, data.v)
-    except ValueError as err:
-        j = next((int(i) for i in re.findall(r"\[(\d+)\]", str(err))), 0)
-        raise CSVError(f"group {_shown(str(data.labels[j]))}: {err}") from None
 
 
 def _header(reader: Iterator[list[str]]) -> list[str]:
     for fields in reader:
         if any(f.strip() for f in fields):
-            return [f.strip().lower() for f in fields]
+            return [f.strip() for f in fields]
     raise CSVError("the file is empty")
 
 
-def _layout(header: list[str]) -> tuple[str, list[str]]:
-    shown = ",".join(header)
-    shown = shown if len(shown) <= 80 else shown[:80] + "…"
-    if len(set(header)) != len(header):
-        raise CSVError(f"the header repeats a column name: {shown}")
-    names = set(header) - {TRUTH}
-    for layout, required in LAYOUTS.items():
-        if names == set(required):
-            return layout, header
-    raise CSVError(f"the header {shown!r} is not a known layout. {FORMAT_HELP}")
+Chunk = tuple[list[int], dict[str, tuple[str, ...]]]
 
 
-def _chunks(
-    reader: csv.Reader, columns: list[str]
-) -> Iterator[tuple[list[int], dict[str, list[str]]]]:
-    """Yield (line numbers, {column: strings}) for up to CHUNK_ROWS non-blank rows at a time."""
-    width = len(columns)
+def _chunks(reader: csv.Reader, header: list[str], columns: ColumnMap) -> Iterator[Chunk]:
+    """Yield (line numbers, {role: strings}) for up to CHUNK_ROWS non-blank rows at a time."""
+    width = len(header)
+    where = {role: header.index(name) for role, name in columns.columns.items()}
     lines: list[int] = []
     rows: list[list[str]] = []
     for fields in reader:
@@ -178,107 +171,41 @@ def _chunks(
             continue
         if len(fields) != width:
             raise CSVError(
-                f"line {reader.line_num}: expected {width} fields ({','.join(columns)}), "
+                f"line {reader.line_num}: expected {width} fields ({','.join(header)}), "
                 f"found {len(fields)}"
             )
         lines.append(reader.line_num)
         rows.append(fields)
         if len(rows) == CHUNK_ROWS:
-            yield lines, dict(zip(columns, zip(*rows, strict=True), strict=True))
+            yield lines, _by_role(rows, where)
             lines, rows = [], []
     if rows:
-        yield lines, dict(zip(columns, zip(*rows, strict=True), strict=True))
+        yield lines, _by_role(rows, where)
+
+
+def _by_role(rows: list[list[str]], where: dict[str, int]) -> dict[str, tuple[str, ...]]:
+    cells = list(zip(*rows, strict=True))
+    return {role: cells[i] for role, i in where.items()}
 
 
 def _numbers(
-    strings: tuple[str, ...], lines: list[int], column: str, limit: float = math.inf
+    strings: tuple[str, ...], places: Places, column: str, limit: float = math.inf
 ) -> np.ndarray:
     """The column as floats; a CSVError names the first line that is not a finite number, or
     one beyond `limit` in absolute value."""
     try:
         x = np.array(strings, dtype=float)
     except ValueError:
-        for text, line in zip(strings, lines, strict=True):
+        for i, text in enumerate(strings):
             if not text.strip():
-                raise CSVError(f"line {line}: {column} is empty") from None
+                raise CSVError(f"{places[i]}: {column} is empty") from None
             try:
                 float(text)
             except ValueError:
-                raise CSVError(f"line {line}: {column} {_shown(text)} is not a number") from None
+                raise CSVError(f"{places[i]}: {column} {shown(text)} is not a number") from None
         x = np.array([float(s) for s in strings])
-    bad = ~(np.abs(x) <= limit) | ~np.isfinite(x)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        rule = "finite" if not np.isfinite(x[i]) else f"at most {limit:g} in size"
-        raise CSVError(f"line {lines[i]}: {column} is {_shown(strings[i])}; it must be {rule}")
+    check_finite(x, places, column, strings, limit)
     return x
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def _check_labels(new: list[str], labels: list[str], lines: list[int]) -> None:
-    """Refuse empty, overlong or control-character labels, naming the first line with one."""
-    for label in new:
-        if not label or len(label) > MAX_LABEL_LENGTH or _CONTROL.search(label):
-            line = lines[labels.index(label)]
-            if not label:
-                raise CSVError(f"line {line}: the group label is empty")
-            if len(label) > MAX_LABEL_LENGTH:
-                raise CSVError(
-                    f"line {line}: the group label is longer than {MAX_LABEL_LENGTH} characters"
-                )
-            raise CSVError(f"line {line}: the group label contains a control character")
-
-
-def _positive(x: np.ndarray, lines: list[int], column: str, strings: tuple[str, ...]) -> None:
-    bad = ~(x > 0)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise CSVError(f"line {lines[i]}: {column} must be > 0; got {_shown(strings[i])}")
-
-
-def _whole(
-    x: np.ndarray, lines: list[int], column: str, low: int, strings: tuple[str, ...]
-) -> None:
-    bad = (x < low) | (x != np.round(x))
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise CSVError(
-            f"line {lines[i]}: {column} must be a whole number >= {low}; got {_shown(strings[i])}"
-        )
-
-
-def _counts(
-    table: dict[str, tuple[str, ...]], lines: list[int], counts: str, size: str
-) -> tuple[np.ndarray, np.ndarray]:
-    """The counts and the trials or exposure of a chunk, each line checked: counts whole and
-    >= 0; trials whole, >= 1 and at least the successes; an exposure > 0."""
-    y = _numbers(table[counts], lines, counts)
-    n = _numbers(table[size], lines, size)
-    _whole(y, lines, counts, 0, table[counts])
-    if size == "trials":
-        _whole(n, lines, size, 1, table[size])
-        over = y > n
-        if over.any():
-            i = int(np.flatnonzero(over)[0])
-            raise CSVError(
-                f"line {lines[i]}: successes {_shown(table[counts][i])} exceed trials "
-                f"{_shown(table[size][i])}"
-            )
-    else:
-        _positive(n, lines, size, table[size])
-    return y, n
-
-
-def _check_groups(labels: list[str]) -> None:
-    if not labels:
-        raise CSVError("the file has a header but no data rows")
-    if len(labels) < MIN_GROUPS:
-        raise CSVError(
-            f"the file has one group ({_shown(labels[0])}); partial pooling needs at least "
-            f"{MIN_GROUPS} groups"
-        )
 
 
 class _Moments:
@@ -317,60 +244,46 @@ class _Moments:
 
 
 def _read_long(
-    chunks: Iterator[tuple[list[int], dict[str, list[str]]]],
-    columns: list[str],
-    title: str,
-    keep_values: bool,
+    chunks: Iterator[Chunk], columns: ColumnMap, title: str, keep_values: bool
 ) -> GroupData:
     ids: dict[str, int] = {}
     moments = _Moments()
     kept_values: list[np.ndarray] = []
     kept_groups: list[np.ndarray] = []
+    name = columns.columns
     for lines, table in chunks:
+        places = Places("line", lines)
         labels = [s.strip() for s in table["group"]]
         known = len(ids)
         index = np.array([ids.setdefault(label, len(ids)) for label in labels], dtype=np.intp)
         if len(ids) > known:
-            _check_labels([labels[i] for i in np.flatnonzero(index >= known)], labels, lines)
-        x = _numbers(table["value"], lines, "value", MAX_ABS_VALUE)
+            new = np.flatnonzero(index >= known)
+            check_labels([labels[i] for i in new], Places("line", [lines[i] for i in new]))
+        x = _numbers(table["value"], places, name["value"], MAX_ABS_VALUE)
         moments.add(index, x, len(ids))
-        if TRUTH in columns:
-            _check_truth(moments.truth, index, _numbers(table[TRUTH], lines, TRUTH), lines)
+        if TRUTH in name:
+            given = _numbers(table[TRUTH], places, name[TRUTH])
+            _check_truth(moments.truth, index, given, places, name[TRUTH])
         if keep_values:
             kept_values.append(x)
             kept_groups.append(index)
-    labels = list(ids)
-    _check_groups(labels)
-    J = len(labels)
-    n, mean, m2 = moments.n[:J], moments.mean[:J], moments.m2[:J]
-    df = n.sum() - J
-    if df < 1:
-        raise CSVError(
-            "every group has one observation, so the within-group sd cannot be estimated; "
-            "give one row per group with its standard error (group,estimate,se) instead"
-        )
-    sigma2 = float(m2.sum() / df)
-    if not sigma2 > 0:
-        raise CSVError("every group's values are constant, so the within-group sd is 0")
-    truth = moments.truth[:J].copy() if TRUTH in columns else None
-    return GroupData(
-        title=title,
-        labels=np.array(labels),
-        y=mean.copy(),
-        v=sigma2 / n,
-        n=n.astype(int),
-        truth=truth,
-        values=np.concatenate(kept_values) if keep_values else None,
-        groups=np.concatenate(kept_groups) if keep_values else None,
-        sigma=sigma2**0.5,
-        note=(
-            f"One row per observation: {int(n.sum())} observations in {J} groups; "
-            f"v_j = s² / n_j with the pooled within-group sd s = {sigma2**0.5:.4g}."
-        ),
+    J = len(ids)
+    return long_data(
+        columns,
+        list(ids),
+        moments.n[:J],
+        moments.mean[:J].copy(),
+        moments.m2[:J],
+        moments.truth[:J].copy() if TRUTH in name else None,
+        title,
+        values=np.concatenate(kept_values) if keep_values and kept_values else None,
+        groups=np.concatenate(kept_groups) if keep_values and kept_groups else None,
     )
 
 
-def _check_truth(truth: np.ndarray, index: np.ndarray, given: np.ndarray, lines: list[int]) -> None:
+def _check_truth(
+    truth: np.ndarray, index: np.ndarray, given: np.ndarray, places: Places, column: str
+) -> None:
     """Record each group's truth from its first row; refuse a row that disagrees."""
     rows = np.flatnonzero(np.isnan(truth[index]))
     new, first = np.unique(index[rows], return_index=True)
@@ -379,75 +292,30 @@ def _check_truth(truth: np.ndarray, index: np.ndarray, given: np.ndarray, lines:
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise CSVError(
-            f"line {lines[i]}: truth is {given[i]:g} but an earlier row of this group gave "
-            f"{truth[index[i]]:g}; truth must be the same on every row of a group"
+            f"{places[i]}: {column} is {given[i]:g} but an earlier row of this group gave "
+            f"{truth[index[i]]:g}; {column} must be the same on every row of a group"
         )
 
 
-def _read_summary(
-    chunks: Iterator[tuple[list[int], dict[str, list[str]]]],
-    columns: list[str],
-    layout: str,
-    title: str,
-) -> GroupData:
-    first_line: dict[str, int] = {}
-    parts: dict[str, list[np.ndarray]] = {"y": [], "v": [], "n": [], TRUTH: []}
+def _read_summary(chunks: Iterator[Chunk], columns: ColumnMap, title: str) -> GroupData:
+    seen: dict[str, str] = {}
+    labels: list[str] = []
+    parts: dict[str, list[np.ndarray]] = {}
+    name = columns.columns
     for lines, table in chunks:
-        labels = [s.strip() for s in table["group"]]
-        for label, line in zip(labels, lines, strict=True):
-            if label in first_line:
-                raise CSVError(
-                    f"line {line}: group {_shown(label)} appears twice (lines "
-                    f"{first_line[label]} and {line}); a summary file has one row per group"
-                )
-            first_line[label] = line
-        _check_labels(labels, labels, lines)
-        if layout in COUNT_LAYOUTS:
-            y, n = _counts(table, lines, *LAYOUTS[layout][1:])
-            parts["n"].append(n)
-            v = np.ones_like(y)
-        elif layout == "estimate_se":
-            y = _numbers(table["estimate"], lines, "estimate")
-            se = _numbers(table["se"], lines, "se")
-            _positive(se, lines, "se", table["se"])
-            v = se**2
-        else:
-            y = _numbers(table["mean"], lines, "mean")
-            sd = _numbers(table["sd"], lines, "sd")
-            _positive(sd, lines, "sd", table["sd"])
-            n = _numbers(table["n"], lines, "n")
-            _whole(n, lines, "n", 1, table["n"])
-            parts["n"].append(n.astype(int))
-            v = sd**2 / n
-        tiny = ~(v > 0)
-        if tiny.any():
-            i = int(np.flatnonzero(tiny)[0])
-            raise CSVError(f"line {lines[i]}: the standard error is too small to use (v_j == 0)")
-        parts["y"].append(y)
-        parts["v"].append(v)
-        if TRUTH in columns:
-            parts[TRUTH].append(_numbers(table[TRUTH], lines, TRUTH))
-    labels = list(first_line)
-    _check_groups(labels)
-    truth = np.concatenate(parts[TRUTH]) if parts[TRUTH] else None
-    if layout in COUNT_LAYOUTS:
-        counts, size = LAYOUTS[layout][1:]
-        return from_counts(
-            COUNT_LAYOUTS[layout],
-            labels,
-            np.concatenate(parts["y"]),
-            np.concatenate(parts["n"]),
-            title,
-            note=f"One row per group: {len(labels)} groups of {counts} and {size}.",
-            truth=truth,
-        )
-    how = "se_j as given" if layout == "estimate_se" else "se_j² = sd_j² / n_j"
-    return GroupData(
-        title=title,
-        labels=np.array(labels),
-        y=np.concatenate(parts["y"]),
-        v=np.concatenate(parts["v"]),
-        n=np.concatenate(parts["n"]) if parts["n"] else None,
-        truth=truth,
-        note=f"One row per group: {len(labels)} groups; {how}.",
-    )
+        places = Places("line", lines)
+        chunk_labels = [s.strip() for s in table["group"]]
+        check_unique(chunk_labels, places, seen)
+        check_labels(chunk_labels, places)
+        numbers = {
+            role: _numbers(table[role], places, name[role])
+            for role in LAYOUTS[columns.layout].roles
+        }
+        rows = summary_rows(columns, numbers, places, table)
+        if TRUTH in name:
+            rows[TRUTH] = _numbers(table[TRUTH], places, name[TRUTH])
+        for key, x in rows.items():
+            parts.setdefault(key, []).append(x)
+        labels.extend(chunk_labels)
+    joined = {key: np.concatenate(x) for key, x in parts.items()}
+    return summary_data(columns, labels, joined, joined.pop(TRUTH, None), title)

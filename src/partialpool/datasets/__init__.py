@@ -72,7 +72,7 @@ def efron_morris() -> GroupData:
         "binomial",
         [r["name"] for r in rows],
         [float(r["hits_45"]) for r in rows],
-        [AT_BATS] * len(rows),
+        [float(r["at_bats_45"]) for r in rows],
         title,
         truth=[float(r["avg_rest"]) for r in rows],
     )
