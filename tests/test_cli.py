@@ -17,17 +17,18 @@ import pytest
 from conftest import VIECHTBAUER_TAU2, read_columns
 
 import partialpool
-from partialpool import TAU2_METHODS, estimate_tau2, partial_pool
+from partialpool import TAU2_METHODS, estimate_tau2, partial_pool, summarize
 from partialpool.cli import main
 
 PUBLISHED_TAU2 = VIECHTBAUER_TAU2
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
-    """Run the command in-process; return its standard output and check it wrote no error."""
+    """Run the command in-process; return its standard output and check that standard error
+    holds no more than the one line naming the columns read."""
     assert main(list(argv)) == 0
     out, err = capsys.readouterr()
-    assert err == ""
+    assert err == "" or (err.startswith("partialpool: columns ") and err.count("\n") == 1)
     return out
 
 
@@ -301,11 +302,11 @@ def test_unknown_data_set_name_is_a_missing_file(capsys, tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("group,val\na,1\n", "the header 'group,val' is not a known layout"),
+        ("group,val\na,1\n", "The columns are: group, val. Name them with --group COL"),
         ("group,value\na,1\na,2\n\nb,x\nb,4\n", "line 5: value 'x' is not a number"),
         ("group,value\na,1\na,2\nb,\nb,4\n", "line 4: value is empty"),
-        ("group,estimate,se\na,1,1\n", "the file has one group ('a'); partial pooling needs"),
-        ("group,value\na,1\na,2\na,3\n", "the file has one group ('a')"),
+        ("group,estimate,se\na,1,1\n", "the data have one group ('a'); partial pooling needs"),
+        ("group,value\na,1\na,2\na,3\n", "the data have one group ('a')"),
         ("group,estimate,se\na,1,1\nb,2,-1\n", "line 3: se must be > 0; got '-1'"),
         ("group,mean,sd,n\na,1,1,2\nb,2,1,2.5\n", "line 3: n must be a whole number >= 1"),
         ("group,estimate,se\na,1,1\na,2,1\n", "line 3: group 'a' appears twice"),
@@ -313,7 +314,7 @@ def test_unknown_data_set_name_is_a_missing_file(capsys, tmp_path, monkeypatch):
         ("group,value\na,1\nb,2\n", "every group has one observation"),
         ("group,value\na,1,9\nb,2\n", "line 2: expected 2 fields (group,value), found 3"),
         ("", "the file is empty"),
-        ("group,value\n", "the file has a header but no data rows"),
+        ("group,value\n", "the table has a header but no data rows"),
         # The core's safe range, with the core's message (issue 14): se = 1e-160 underflows
         # v = se^2 to a subnormal number; the spread of 1e100 standard errors is out of range.
         ("group,estimate,se\na,1,1e-160\nb,2,1\n", "group 'a': v must be >= 1e-305"),
@@ -496,3 +497,92 @@ def test_a_reader_that_stops_early_ends_the_command_quietly():
         error = process.stderr.read()
         process.wait(timeout=120)
     assert error == b"" and process.returncode == 1
+
+
+# --- fit: your own column names, Parquet, big files ---------------------------------------------
+
+SHIPPED = ["eight_schools", "efron_morris_1975", "rat_tumors", "surgical", "pumps"]
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_every_shipped_csv_reads_as_it_ships(capsys, name):
+    from importlib.resources import files
+
+    path = str(files("partialpool.datasets").joinpath(f"{name}.csv"))
+    truth = ["--truth", "avg_rest"] if name == "efron_morris_1975" else []
+    assert main(["fit", path, *truth, "--format", "csv"]) == 0
+    out, err = capsys.readouterr()
+    assert err.startswith("partialpool: columns group=") and err.count("\n") == 1
+    dataset = {"efron_morris_1975": "efron_morris"}.get(name, name)
+    assert main(["fit", dataset, "--format", "csv"]) == 0
+    same, _ = capsys.readouterr()
+    # the file gives the numbers of the bundled data set (whose labels may be dressed up)
+    rows = [line.split(",")[1:] for line in out.splitlines() if not line.startswith("#")]
+    assert rows == [line.split(",")[1:] for line in same.splitlines() if not line.startswith("#")]
+
+
+def test_the_mapping_used_is_printed_on_stderr(capsys, tmp_path):
+    path = write(tmp_path, "study,yi,vi\n1,0.5,0.04\n2,0.1,0.09\n3,0.3,0.01\n")
+    main(["fit", path])
+    out, err = capsys.readouterr()
+    assert err == (
+        "partialpool: columns group=study, estimate=yi, variance=vi "
+        "(one row per group: an estimate and its sampling variance)\n"
+    )
+    assert "0.04" not in err and "no pooling" in out
+
+
+@pytest.mark.parametrize(
+    ("header", "options", "expect"),
+    [
+        ("k,x", ["--group", "k", "--value", "x"], "group=k, value=x"),
+        ("k,e,s", ["--group", "k", "--estimate", "e", "--se", "s"], "estimate=e, se=s"),
+        ("k,e,s", ["--group", "k", "--estimate", "e", "--variance", "s"], "variance=s"),
+        ("k,m,s,c", ["--group", "k", "--mean", "m", "--sd", "s", "--n", "c"], "sd=s, n=c"),
+        ("k,a,b", ["--group", "k", "--successes", "a", "--trials", "b"], "trials=b"),
+        ("k,a,b", ["--group", "k", "--count", "a", "--exposure", "b"], "exposure=b"),
+    ],
+)
+def test_every_layout_can_be_named_on_the_command_line(capsys, tmp_path, header, options, expect):
+    rows = {
+        2: "a,1\na,2\nb,3\nb,5\n",
+        3: "a,1,2\nb,3,4\nc,2,9\n",
+        4: "a,1,2,4\nb,3,1,9\n",
+    }[header.count(",") + 1]
+    path = write(tmp_path, f"{header},t\n" + "".join(f"{r},0.5\n" for r in rows.split()))
+    assert main(["fit", path, *options, "--truth", "t", "--format", "csv"]) == 0
+    out, err = capsys.readouterr()
+    assert expect in err and "truth=t" in err
+    assert (
+        "truth" in out.splitlines()[[not x.startswith("#") for x in out.splitlines()].index(True)]
+    )
+
+
+def test_columns_that_cannot_be_told_apart_exit_2_listing_them_and_the_options(capsys, tmp_path):
+    err = fails(capsys, "fit", write(tmp_path, "id,name,y\na,b,1\n"))
+    assert_one_line(err, "group could be id or name. The columns are: id, name, y.")
+    assert "--group COL" in err and "--estimate COL with --se COL or --variance COL" in err
+    err = fails(capsys, "fit", write(tmp_path, "a,b\nx,1\n"), "--group", "a", "--value", "z")
+    assert_one_line(err, "there is no column 'z'")
+
+
+def test_parquet_through_the_command_line(capsys, tmp_path):
+    duckdb = pytest.importorskip("duckdb", reason="the data extra (duckdb) is not installed")
+    csv_path = write(tmp_path, "school,effect,se\nA,28,15\nB,8,10\nC,-3,16\nD,7,11\n")
+    parquet = tmp_path / "schools.parquet"
+    duckdb.sql(f"COPY (SELECT * FROM read_csv('{csv_path}')) TO '{parquet}' (FORMAT parquet)")
+    assert run(capsys, "fit", str(parquet), "--format", "csv") == run(
+        capsys, "fit", csv_path, "--format", "csv"
+    )
+
+
+def test_a_million_rows_through_the_command_line(capsys, tmp_path):
+    path = tmp_path / "big.csv"
+    assert main(["simulate", "--groups", "50", "--n", "20000", "--seed", "4", "-o", str(path)]) == 0
+    assert sum(1 for _ in path.open()) == 1_000_001
+    rows = np.loadtxt(path, delimiter=",", skiprows=1, dtype=str)
+    summary = summarize(rows[:, 1].astype(float), rows[:, 0])
+    table = pd.read_csv(io.StringIO(run(capsys, "fit", str(path), "--format", "csv")), comment="#")
+    np.testing.assert_array_equal(table["group"], summary.labels)
+    np.testing.assert_allclose(table["no_pool"], summary.ybar, rtol=1e-12)
+    np.testing.assert_allclose(table["se"], np.sqrt(summary.v), rtol=1e-12)

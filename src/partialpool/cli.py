@@ -1,13 +1,20 @@
 """The `partialpool` command: fit partial pooling to a CSV file, or write a simulated one.
 
-    partialpool fit FILE.csv|DATASET [--model auto|normal|student-t|binomial|poisson]
+    partialpool fit FILE.csv|FILE.parquet|DATASET [--group COL] [--value COL | --estimate COL
+                    (--se COL | --variance COL) | --mean COL --sd COL --n COL | --successes COL
+                    --trials COL | --count COL --exposure COL] [--truth COL]
+                    [--model auto|normal|student-t|binomial|poisson]
                     [--method HE|DL|PM|ML|REML|SJ|HS] [--nu NU] [--tau2 X]
                     [--format table|csv|json]
+    partialpool serve FILE.csv|FILE.parquet|DATASET [column options as for fit] [--port PORT]
+                      [--address ADDRESS] [--show]
     partialpool simulate [--groups J] [--n N | --n-range LOW HIGH] [--tau T] [--mu M]
                          [--sigma S] [--seed SEED] [--truth] [--output FILE]
 
-Bad input (a file the app would refuse, a bad option) prints one line on stderr and exits 2;
-an estimator that fails to converge exits 1.
+Columns not named by an option are recognised by their names (`columns.NAMES`); the mapping
+used is printed on stderr. Bad input (a file the app would refuse, columns that cannot be told
+apart, a bad option) prints one line on stderr and exits 2; an estimator that fails to converge
+exits 1.
 """
 
 from __future__ import annotations
@@ -21,9 +28,12 @@ from typing import NoReturn, TextIO
 
 import numpy as np
 
+from .columns import ROLES, ColumnError
 from .compare import compare
-from .csvfile import FORMAT_HELP, read_csv
+from .csvfile import FORMAT_HELP
 from .datasets import DATASETS, load
+from .files import map_file, read_data
+from .groupdata import GroupData
 from .models import MODELS, make_model, natural_model
 from .results import to_csv, to_json, to_text
 from .simulate import Simulation, simulate
@@ -86,8 +96,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     fit.add_argument(
         "file",
-        help=f"a CSV file in a layout above, or a bundled data set ({', '.join(DATASETS)})",
+        help=f"a CSV or Parquet file, or a bundled data set ({', '.join(DATASETS)})",
     )
+    _column_options(fit)
     fit.add_argument(
         "--model",
         default="auto",
@@ -111,6 +122,20 @@ def _parser() -> argparse.ArgumentParser:
         help="use this tau^2 instead of estimating it (on the logit or log scale for counts)",
     )
     fit.add_argument("--format", default="table", choices=list(FORMATTERS))
+
+    serve = commands.add_parser(
+        "serve",
+        help="open the app on a CSV or Parquet file",
+        description="Serve the app (needs the app extra) on a file's groups at "
+        "http://ADDRESS:PORT/app; every browser session starts on the file's data.",
+    )
+    serve.add_argument(
+        "file", help=f"a CSV or Parquet file, or a bundled data set ({', '.join(DATASETS)})"
+    )
+    _column_options(serve)
+    serve.add_argument("--address", default="127.0.0.1", help="default 127.0.0.1 (this host)")
+    serve.add_argument("--port", type=_positive_int, default=5006, help="default 5006")
+    serve.add_argument("--show", action="store_true", help="open a browser")
 
     sim = commands.add_parser(
         "simulate",
@@ -136,6 +161,41 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _column_options(command: argparse.ArgumentParser) -> None:
+    """--group COL, --value COL, ... --truth COL: the file's column for each role."""
+    names = command.add_argument_group(
+        "columns", "the file's column for each role; those not given are recognised by name"
+    )
+    for role in ROLES:
+        names.add_argument(f"--{role}", metavar="COL", help=argparse.SUPPRESS)
+    names.description = (
+        "the file's column for each role, those not given recognised by name: --group COL with "
+        "--value COL (one row per observation), --estimate COL with --se COL or --variance COL, "
+        "--mean COL --sd COL --n COL, --successes COL --trials COL, or --count COL --exposure "
+        "COL; optionally --truth COL"
+    )
+
+
+def given_columns(args: argparse.Namespace) -> dict[str, str]:
+    """The columns named on the command line, by role."""
+    return {role: getattr(args, role) for role in ROLES if getattr(args, role) is not None}
+
+
+def read_file(file: str, columns: dict[str, str]) -> tuple[GroupData, str]:
+    """(the data, which column held what) of the bundled data set called `file` (when no
+    such file exists and no column is named; then the second is ""), else of the file read
+    with `files.read_data`."""
+    if file in DATASETS and not columns and not os.path.exists(file):
+        return load(file), ""
+    mapping = map_file(file, columns)
+    return read_data(file, columns=mapping.columns), mapping.describe()
+
+
+def _say_columns(used: str, say: TextIO | None) -> None:
+    if used and say is not None:
+        say.write(f"partialpool: columns {used}\n")
+
+
 def fit(
     file: str,
     method: str,
@@ -143,15 +203,31 @@ def fit(
     output_format: str,
     model: str = "auto",
     nu: float = 4.0,
+    columns: dict[str, str] | None = None,
+    say: TextIO | None = None,
 ) -> str:
-    """Read `file` (or the bundled data set of that name, when no such file exists), fit the
-    model (`auto`: the counts' own model, else the Normal population with tau^2 by `method`)
-    unless tau^2 is given, partially pool, and format the table, which names the model and
-    how tau was set."""
-    data = load(file) if file in DATASETS and not os.path.exists(file) else read_csv(file)
+    """Read `file` (`read_file`), fit the model (`auto`: the counts' own model, else the
+    Normal population with tau^2 by `method`) unless tau^2 is given, partially pool, and format
+    the table, which names the model and how tau was set."""
+    data, used = read_file(file, columns or {})
+    _say_columns(used, say)
     chosen = make_model(natural_model(data) if model == "auto" else model, method, nu)
     comparison = compare(data, chosen, tau2=tau2, estimators=("partial_pool",))
     return FORMATTERS[output_format](comparison.table())
+
+
+def serve_file(args: argparse.Namespace) -> None:
+    """Read the file (its column mapping on stderr), then serve the app on it."""
+    try:
+        from .app.serve import serve
+    except ImportError as err:
+        raise ValueError(
+            f"serving the app needs the app extra ({err.name} is missing): "
+            "pip install 'partialpool[app,data]'"
+        ) from None
+    data, used = read_file(args.file, given_columns(args))
+    _say_columns(used, sys.stderr)
+    serve(data, used, args.address, args.port, args.show)
 
 
 def simulate_from(args: argparse.Namespace) -> Simulation:
@@ -181,10 +257,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "fit":
-            sys.stdout.write(
-                fit(args.file, args.method, args.tau2, args.format, args.model, args.nu)
+            table = fit(
+                args.file,
+                args.method,
+                args.tau2,
+                args.format,
+                args.model,
+                args.nu,
+                given_columns(args),
+                sys.stderr,
             )
+            sys.stdout.write(table)
             sys.stdout.flush()
+        elif args.command == "serve":
+            serve_file(args)
         else:
             sim = simulate_from(args)
             if args.output is None:
@@ -197,6 +283,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader stopped early (e.g. `| head`): not an error of ours, and nothing to say.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except ColumnError as err:
+        parser.exit(2, f"partialpool: error: {err.help('--')}\n")
     except (ValueError, OSError) as err:
         parser.exit(2, f"partialpool: error: {err}\n")
     except ConvergenceError as err:
