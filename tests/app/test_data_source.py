@@ -31,7 +31,7 @@ def test_problems_are_shown_escaped_and_hidden_after_a_good_file(state):
     view = DataSource(state=state)
     view._dropper._process_event(upload_chunk("<b>x</b>.csv", b"group,value\n", 1, 1))
     assert view._problem.visible
-    assert "&lt;b&gt;x&lt;/b&gt;.csv: the file has a header but no data rows" in (
+    assert "&lt;b&gt;x&lt;/b&gt;.csv: the table has a header but no data rows" in (
         view._problem.object
     )
     assert "<b>" not in view._problem.object

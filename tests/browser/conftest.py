@@ -84,7 +84,7 @@ class Session:
         )
         self.page.wait_for_selector(".tau-slider .noUi-handle", timeout=30_000)
         self.load_seconds = time.perf_counter() - start
-        # the rest of the page follows the figure (app.py's `after_the_figure`)
+        # the rest of the page follows the figure (page.py's `deferred`)
         for deferred in (
             ".mse-table, .no-truth",
             ".views",

@@ -112,6 +112,38 @@ def test_a_bad_upload_shows_its_message_and_keeps_the_last_good_data(
     assert session.errors == []
 
 
+def test_columns_that_cannot_be_told_apart_are_chosen_in_a_picker(session, tmp_path):
+    content = "clinic,m,s,t\nA,1.5,0.5,1.2\nB,3.0,0.8,2.9\nC,2.0,0.4,2.2\nD,0.5,0.6,0.9\n"
+    session.open()
+    choose(session, "Your CSV file")
+    upload(session, tmp_path, "clinics.csv", content)
+    problem = session.page.locator(".upload-problem .problem")
+    expect(problem).to_contain_text("The columns are: clinic, m, s, t")
+    picker = session.page.locator(".column-picker")
+    expect(picker).to_be_visible()
+    picker.locator(".pick-layout select").select_option(
+        label="One row per group: an estimate and its se"
+    )
+    # the server shows the layout's own menus: choose in them once they are there
+    expect(picker.locator(".pick-se select")).to_be_visible()
+    expect(picker.locator(".pick-value select")).to_be_hidden()
+    for role, column in {"group": "clinic", "estimate": "m", "se": "s", "truth": "t"}.items():
+        picker.locator(f".pick-{role} select").select_option(label=column)
+    picker.locator(".pick-read button").click()
+    wait_for_labels(session, ["A", "B", "C", "D"])
+    expect(picker).to_be_hidden()
+    expect(problem).to_be_hidden()
+    expect(session.page.locator(".data-note")).to_contain_text(
+        "Columns read: group=clinic, estimate=m, se=s, truth=t"
+    )
+    data = parse_csv(content, columns={"group": "clinic", "estimate": "m", "se": "s", "truth": "t"})
+    tau_hat = math.sqrt(estimate_tau2(data.y, data.v, "HE"))
+    fit = partial_pool(data.y, data.v, tau_hat**2)
+    np.testing.assert_allclose(session.column("groups", "theta_hat"), fit.theta, rtol=1e-9)
+    np.testing.assert_allclose(session.column("groups", "theta"), [1.2, 2.9, 2.2, 0.9])
+    assert session.errors == []
+
+
 def test_a_file_over_the_limit_is_refused_in_the_browser(session):
     session.open()
     choose(session, "Your CSV file")

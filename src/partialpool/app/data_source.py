@@ -10,16 +10,18 @@ import panel as pn
 import param
 
 from ..csvfile import MAX_UPLOAD_BYTES
+from .column_picker import ColumnPicker
 from .css import CSS
 from .panel_private import BoundedFileDropper
 from .state import SOURCES, PoolingState
 from .throttle import served_document
 
 UPLOAD_HELP = f"""
-**CSV, UTF-8, up to {MAX_UPLOAD_BYTES // 2**20} MB.** The header picks the layout:
+**CSV, UTF-8, up to {MAX_UPLOAD_BYTES // 2**20} MB.** Columns are recognised by their names
+(or you choose them):
 
 - `group,value`: one row per observation
-- `group,estimate,se`: one row per group
+- `group,estimate,se` (or `study,yi,vi`): one row per group
 - `group,mean,sd,n`: one row per group
 - `group,successes,trials` or `group,count,exposure`: counts, one row per group
 
@@ -67,6 +69,7 @@ class DataSource(pn.viewable.Viewer):
         self._note = pn.pane.HTML(
             "", css_classes=["data-note"], stylesheets=[CSS], sizing_mode="stretch_width"
         )
+        self._picker = ColumnPicker(state=self.state)
         self._dropper.param.watch(self._on_file, "value")
         self._dropper.param.watch(self._on_too_large, "too_large")
         self.state.param.watch(self._show_problem, "problem")
@@ -105,9 +108,11 @@ class DataSource(pn.viewable.Viewer):
 
     def _write_note(self) -> None:
         data = self.state.data
+        used = self.state.columns_used if data is self.state.uploaded else ""
+        columns = f" Columns read: {html.escape(used)}." if used else ""
         self._note.object = (
             f"<div class='caption'><b>{html.escape(data.title)}</b>: {data.J} groups. "
-            f"{html.escape(data.note)}</div>"
+            f"{html.escape(data.note)}{columns}</div>"
         )
 
     def __panel__(self) -> pn.viewable.Viewable:
@@ -130,5 +135,6 @@ class DataSource(pn.viewable.Viewer):
                 sizing_mode="stretch_width",
             ),
             self._problem,
+            self._picker,
             sizing_mode="stretch_width",
         )

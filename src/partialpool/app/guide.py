@@ -13,10 +13,12 @@ the true theta_j (simulated data); dashed line, the grand mean. Under the slider
 fitted tau_hat and **▲** the true tau. Hover over a row for its numbers; click a legend entry to
 hide its glyph.
 
-**Your own data**: choose "Your CSV file" under Data in the sidebar (☰) and drop a file with the
-columns `group,value` (raw observations), `group,estimate,se`, `group,mean,sd,n`,
-`group,successes,trials` or `group,count,exposure` (counts), and optionally `truth`. The
-`partialpool` command reads the same files.
+**Your own data**: choose "Your CSV file" under Data in the sidebar (☰) and drop a file with
+raw observations (`group,value`), estimates (`group,estimate,se`, `study,yi,vi`),
+`group,mean,sd,n` or counts (`group,successes,trials`, `group,count,exposure`), and optionally
+`truth`. Common names (school, effect, deaths, operations, ...) are recognised, and the note
+under the menu says which columns were read; if they cannot be told apart, pick them. The
+`partialpool` command reads the same files, Parquet too, of any size.
 
 **Counts** (rat tumours, surgical deaths, pumps, batting averages, simulated counts): the rows
 are rates y_j / n_j with each group's own 95% interval, pooled under a binomial (or Poisson)

@@ -9,8 +9,9 @@ import numpy as np
 import param
 
 from .. import PRIORS, TAU2_METHODS, datasets, simulate
+from ..columns import ColumnError, map_columns
 from ..compare import Comparison, compare
-from ..csvfile import CSVError, parse_csv
+from ..csvfile import CSVError, parse_csv, read_header
 from ..datasets import DATASETS
 from ..groupdata import GroupData, from_count_simulation, from_simulation
 from ..models import HyperFit, Model, Normal, make_model, natural_model
@@ -190,11 +191,21 @@ class PoolingState(param.Parameterized):
     )
     order = param.Array(precedence=-1, doc="row of each group in the figure, 0 at the top")
     problem = param.String("", precedence=-1, doc="why the last upload was refused, or ''")
+    column_choices = param.List(
+        default=[],
+        precedence=-1,
+        doc="the columns of an upload whose columns could not be told apart, to choose from; "
+        "else []",
+    )
+    columns_used = param.String(
+        "", precedence=-1, doc="which column of the last accepted upload held what, or ''"
+    )
     population_problem = param.String(
         "", precedence=-1, doc="why the chosen model is not used, or ''"
     )
 
     def __init__(self, **params: object) -> None:
+        self._pending: tuple[bytes | str, str] | None = None
         super().__init__(**params)
         self._resimulate()
         if self.source != "simulated":
@@ -261,25 +272,61 @@ class PoolingState(param.Parameterized):
             data = datasets.load(self.source)
         self._show(data, new_source=True)
 
-    def upload(self, content: bytes | str, filename: str = "Uploaded data") -> bool:
-        """Read an uploaded CSV file and show it; on any problem set `problem` and keep the
-        data on show. Returns whether the file was accepted."""
+    def upload(
+        self,
+        content: bytes | str,
+        filename: str = "Uploaded data",
+        columns: dict[str, str] | None = None,
+    ) -> bool:
+        """Read an uploaded CSV file, its columns recognised (`columns.map_columns`) or named
+        in `columns`, and show it; on any problem set `problem` and keep the data on show.
+        When the columns cannot be told apart the file is kept, its columns are offered in
+        `column_choices`, and `read_with_columns` reads it again. Returns whether the file
+        was accepted."""
+        self._pending = None
         try:
-            data = parse_csv(content, title=filename)
+            data = parse_csv(content, title=filename, columns=columns)
             if data.J > MAX_GROUPS:
                 raise CSVError(
                     f"the file has {data.J} groups; the app draws up to {MAX_GROUPS}. "
                     "For more groups use the command line: partialpool fit FILE.csv"
                 )
-        except CSVError as err:
-            self.problem = f"{filename}: {err}"
+            used = map_columns(read_header(content), columns).describe()
+        except ColumnError as err:
+            self._pending = (content, filename)
+            self.param.update(
+                column_choices=err.columns,
+                problem=f"{filename}: {err.why}. The columns are: {', '.join(err.columns)}. "
+                "Choose which column holds what below.",
+            )
             return False
-        self.uploaded = data
+        except CSVError as err:
+            self.param.update(column_choices=[], problem=f"{filename}: {err}")
+            return False
+        self.use(data, used)
+        return True
+
+    def use(self, data: GroupData, columns_used: str = "") -> None:
+        """Show `data` as "your data" (an upload, or data handed to `explore`)."""
+        self.param.update(uploaded=data, column_choices=[], columns_used=columns_used)
         if self.source == "upload":
             self._show(data, new_source=True)
         else:
             self.source = "upload"
-        return True
+
+    def read_with_columns(self, columns: dict[str, str]) -> bool:
+        """Read the upload whose columns could not be told apart, with these columns (role ->
+        column). Returns whether it was accepted."""
+        pending = self._pending
+        if pending is None:
+            self.problem = "Upload a file first: there is no file waiting for its columns."
+            return False
+        content, filename = pending
+        accepted = self.upload(content, filename, columns)
+        if not accepted and not self.column_choices:
+            self._pending = pending  # a bad choice: keep the file to choose again
+            self.column_choices = read_header(content)
+        return accepted
 
     def _choose_model(self, data: GroupData) -> Model:
         """The chosen model, or the Normal when the data have too few groups for it or are not

@@ -1,0 +1,156 @@
+"""The app's page: the template, its sidebar, the figure with its controls and the tabs, for one
+session's `PoolingState`. `app.py` serves it; `explore` gives its views for Jupyter; the
+`partialpool serve` command serves it on a file."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import panel as pn
+from bokeh.settings import settings
+
+from .check_view import PredictiveCheckView
+from .css import CSS
+from .data_source import DataSource
+from .first_visit import first_visit_hint
+from .guide import GUIDE
+from .main_views import main_views
+from .panel_private import load_mathjax_only_for_tex
+from .paths_view import ShrinkagePathsView
+from .posterior_view import PosteriorView
+from .rank_view import RankingsView
+from .results_table import ResultsTable
+from .ridge_view import RidgeView
+from .risk_view import RiskCurveView
+from .sidebar import SimulationSettings
+from .state import PoolingState
+from .stein_view import SteinView
+from .structure_view import StructureChooser
+from .study import MonteCarloRun
+from .study_view import MonteCarloView
+from .url import sync_url
+
+
+def configure() -> None:
+    """Load what the page needs into Panel (once per process, or per notebook)."""
+    pn.extension("filedropper", design="bootstrap", loading_indicator=True)
+    load_mathjax_only_for_tex()
+    settings.perform_document_validation.set_value(False)  # tests/app/test_page.py runs them
+
+
+NARROW_CSS = """
+@media (max-width: 700px) {
+  #container.vh-100 { height: auto !important; overflow: visible !important; }
+  #content { flex-direction: column-reverse; overflow: visible !important; }
+  html body #sidebar { max-width: none !important; width: 100% !important; border-right: none; }
+  #main { overflow: visible; padding: 6px; }
+  #header { flex-wrap: nowrap; padding: 4px 8px; }
+  #header .app-header { flex: 1 1 auto; min-width: 0; text-align: left; }
+  #header .title { font-size: 0.95em; white-space: normal; line-height: 1.25em; }
+}
+"""
+"""Phones and narrow windows: one scrolling page, the figure first and the sidebar after it."""
+
+TABS_CSS = ".bk-tab { padding: 6px 9px !important; } .bk-headers-wrapper { flex-wrap: wrap; }"
+"""Nine tabs fit a phone's width in two rows: the header wraps."""
+
+FIGURE_COLUMN = {"flex": "1000 1 560px", "min-width": "0"}
+SCORE_COLUMN = {"flex": "1 1 360px", "min-width": "0"}
+"""Figure 1 and the slider above it take the width; the MSE table and the Fit row beside them
+keep 360 pixels (the growth factors 1000 : 1). In a narrow window each wraps under its
+neighbour and, alone in its line, takes the whole width."""
+
+
+def when_shown(build: Callable[[], object]) -> pn.param.ParamFunction:
+    """A tab built the first time it is shown (the tabs are `dynamic`), not with the page."""
+    return pn.param.ParamFunction(build, lazy=True, sizing_mode="stretch_width")
+
+
+def deferred(build: Callable[[], object], **layout: object) -> pn.param.ParamFunction:
+    """Built and sent once the page has loaded (Panel's `defer_load`), so that the tau controls
+    and the figure are drawn first (benchmarks/app.py measures the first render)."""
+    return pn.param.ParamFunction(build, defer_load=True, **layout)
+
+
+def tabs(state: PoolingState) -> pn.Tabs:
+    """The explanations beside the figure; each beyond the first is built when first opened."""
+    return pn.Tabs(
+        ("Guide", pn.pane.Markdown(GUIDE, sizing_mode="stretch_width", max_width=900)),
+        ("Risk", when_shown(lambda: RiskCurveView(state=state))),
+        ("Posterior", when_shown(lambda: PosteriorView(state=state))),
+        ("Ranks", when_shown(lambda: RankingsView(state=state))),
+        ("Check", when_shown(lambda: PredictiveCheckView(state=state))),
+        ("Paths", when_shown(lambda: ShrinkagePathsView(state=state))),
+        ("Monte Carlo", when_shown(lambda: MonteCarloView(run=MonteCarloRun(state=state)))),
+        ("Stein", when_shown(lambda: SteinView(state=state))),
+        ("Ridge", when_shown(lambda: RidgeView(state=state))),
+        dynamic=True,
+        sizing_mode="stretch_width",
+        css_classes=["views"],
+        stylesheets=[TABS_CSS],
+    )
+
+
+def problem_pane(state: PoolingState, linked: bool) -> pn.pane.HTML:
+    """The page's warning line (a link's values that were refused); with `linked`, the state
+    is kept in step with the page's URL."""
+    problem = pn.pane.HTML("", visible=False, stylesheets=[CSS], sizing_mode="stretch_width")
+
+    def report(message: str) -> None:
+        problem.param.update(object=f"<div class='problem'>{message}</div>", visible=True)
+
+    if linked and pn.state.location is not None:
+        sync_url(state, pn.state.location, report, pn.state.curdoc.add_timeout_callback)
+    return problem
+
+
+def contents(state: PoolingState, served: bool = True) -> tuple[pn.Column, pn.Column]:
+    """(the sidebar, the main area) of the page for one session's state. `served`: the page
+    of a server, linked to its URL and sent in two parts (`deferred`); else (Jupyter)
+    sent whole and not linked to any URL."""
+    main = main_views(state)
+
+    def after_the_figure(build: Callable[[], object], **layout: object) -> object:
+        return deferred(build, **layout) if served else pn.Column(build(), **layout)
+
+    sidebar = after_the_figure(
+        lambda: pn.Column(
+            DataSource(state=state),
+            SimulationSettings(state=state),
+            StructureChooser(state=state),
+            sizing_mode="stretch_width",
+        ),
+        sizing_mode="stretch_width",
+    )
+    figure = pn.Column(  # one root: the template adds each item to the document apart
+        first_visit_hint(pn.state.curdoc),
+        problem_pane(state, linked=served),
+        pn.FlexBox(  # two columns when they fit; else slider, Fit, figure, MSE table
+            pn.Column(main.controls.layout(), styles=FIGURE_COLUMN),
+            after_the_figure(lambda: main.controls.actions(), min_height=64, styles=SCORE_COLUMN),
+            pn.Column(main.figure, styles=FIGURE_COLUMN),
+            after_the_figure(lambda: main.mse_table, styles=SCORE_COLUMN),
+            flex_wrap="wrap",
+            gap="0 16px",
+            sizing_mode="stretch_width",
+        ),
+        after_the_figure(
+            lambda: pn.Column(tabs(state), ResultsTable(state=state), sizing_mode="stretch_width"),
+            sizing_mode="stretch_width",
+        ),
+        sizing_mode="stretch_width",
+    )
+    return sidebar, figure
+
+
+def template(state: PoolingState) -> pn.template.BootstrapTemplate:
+    """The whole page for one session's state, its URL kept in step with the state."""
+    sidebar, figure = contents(state)
+    return pn.template.BootstrapTemplate(
+        title="partialpool: no, complete and partial pooling of group means",
+        sidebar=[sidebar],
+        main=[figure],
+        sidebar_width=300,
+        meta_viewport="width=device-width, initial-scale=1",
+        raw_css=[NARROW_CSS],
+    )

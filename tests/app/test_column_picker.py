@@ -1,0 +1,86 @@
+"""The column picker without a browser: an upload whose columns cannot be told apart offers its
+columns, the choice reads the file, a bad choice keeps the file to choose again."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import upload_chunk
+
+from partialpool.app import PoolingState
+from partialpool.app.column_picker import NO_TRUTH, ColumnPicker
+from partialpool.app.data_source import DataSource
+
+UNNAMED = b"clinic,m,s,t\nA,1.5,0.5,1.2\nB,3.0,0.8,2.9\nC,2.0,0.4,2.2\n"
+
+
+@pytest.fixture
+def state() -> PoolingState:
+    return PoolingState()
+
+
+def test_recognised_columns_are_read_and_named_in_the_note(state):
+    view = DataSource(state=state)
+    view._dropper._process_event(
+        upload_chunk("meta.csv", b"study,yi,vi\n1,0.5,0.04\n2,0.1,0.09\n", 1, 1)
+    )
+    assert state.source == "upload" and state.column_choices == []
+    np.testing.assert_allclose(state.data.v, [0.04, 0.09])
+    assert "Columns read: group=study, estimate=yi, variance=vi" in view._note.object
+    assert not view._picker._box.visible
+
+
+def test_unrecognised_columns_open_the_picker_and_the_choice_reads_the_file(state):
+    view = DataSource(state=state)
+    before = state.data
+    view._dropper._process_event(upload_chunk("clinics.csv", UNNAMED, 1, 1))
+    assert state.data is before and state.source == "simulated"
+    assert "The columns are: clinic, m, s, t" in view._problem.object
+    picker = view._picker
+    assert picker._box.visible
+    assert picker._roles["group"].options == ["clinic", "m", "s", "t"]
+    assert picker._roles["truth"].value == NO_TRUTH
+    picker._layout.value = "estimate_se"
+    visible = {role for role, select in picker._roles.items() if select.visible}
+    assert visible == {"group", "estimate", "se", "truth"}
+    # each layout's menus start at the file's columns in order
+    assert picker.chosen() == {"group": "clinic", "estimate": "m", "se": "s"}
+    picker._layout.value = "mean_sd_n"
+    assert picker.chosen() == {"group": "clinic", "mean": "m", "sd": "s", "n": "t"}
+    picker._layout.value = "estimate_se"
+    picker._roles["truth"].value = "t"
+    assert picker.chosen() == {"group": "clinic", "estimate": "m", "se": "s", "truth": "t"}
+    picker._read.clicks += 1
+    assert state.source == "upload" and list(state.data.labels) == ["A", "B", "C"]
+    np.testing.assert_allclose(state.data.v, [0.25, 0.64, 0.16])
+    np.testing.assert_allclose(state.data.truth, [1.2, 2.9, 2.2])
+    assert not picker._box.visible and not view._problem.visible
+    assert "Columns read: group=clinic, estimate=m, se=s, truth=t" in view._note.object
+
+
+def test_a_bad_choice_says_why_and_keeps_the_file(state):
+    picker = ColumnPicker(state=state)
+    assert not state.upload(UNNAMED, "clinics.csv")
+    picker._layout.value = "estimate_se"
+    for role, column in {"group": "m", "estimate": "clinic", "se": "s"}.items():
+        picker._roles[role].value = column
+    picker._read.clicks += 1
+    assert "line 2: estimate" not in state.problem  # the file's own column name is used
+    assert "clinic 'A' is not a number" in state.problem
+    assert picker._box.visible and state.column_choices == ["clinic", "m", "s", "t"]
+    picker._roles["group"].value = "clinic"
+    picker._roles["estimate"].value = "m"
+    picker._read.clicks += 1
+    assert state.source == "upload" and state.problem == ""
+
+
+def test_reading_with_columns_before_any_file_says_so(state):
+    assert not state.read_with_columns({"group": "a", "value": "b"})
+    assert "no file waiting" in state.problem
+
+
+def test_sessions_do_not_share_a_file_waiting_for_its_columns():
+    a, b = PoolingState(), PoolingState()
+    assert not a.upload(UNNAMED, "clinics.csv")
+    assert not b.read_with_columns({"group": "clinic", "estimate": "m", "se": "s"})
+    assert b.source == "simulated" and a.column_choices and not b.column_choices

@@ -1,0 +1,68 @@
+"""`partialpool serve FILE`: the app opens on the file's groups, read with the columns named."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+import numpy as np
+import pytest
+from playwright.sync_api import expect
+
+from partialpool import estimate_tau2, partial_pool
+from partialpool.csvfile import parse_csv
+
+from .conftest import Session, free_port
+
+pytestmark = pytest.mark.browser
+
+CLINICS = "clinic,m,s\nA,1.5,0.5\nB,3.0,0.8\nC,2.0,0.4\nD,0.5,0.6\nE,2.5,0.9\n"
+COLUMNS = {"group": "clinic", "estimate": "m", "se": "s"}
+
+
+@pytest.fixture
+def served_file(tmp_path):
+    path = tmp_path / "clinics.csv"
+    path.write_text(CLINICS)
+    port = free_port()
+    options = [f"--{role}={column}" for role, column in COLUMNS.items()]
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (closed below)
+    command = [sys.executable, "-m", "partialpool.cli", "serve", str(path), *options]
+    server = subprocess.Popen([*command, "--port", str(port)], stdout=log, stderr=log)
+    url = f"http://127.0.0.1:{port}/app"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            with urllib.request.urlopen(url, timeout=30):
+                break
+        except OSError:
+            time.sleep(0.3)
+    yield url, server, log
+    server.terminate()
+    server.wait(timeout=20)
+    log.close()
+
+
+def test_serve_opens_the_app_on_the_file(browser, served_file):
+    url, server, log = served_file
+    assert server.poll() is None, "the server stopped"
+    log.seek(0)
+    assert "partialpool: columns group=clinic, estimate=m, se=s" in log.read().decode()
+    session = Session(browser, url).open()
+    try:
+        labels = session.column("groups", "label")
+        assert labels == ["A", "B", "C", "D", "E"]
+        data = parse_csv(CLINICS, columns=COLUMNS)
+        fit = partial_pool(data.y, data.v, estimate_tau2(data.y, data.v, "HE"))
+        np.testing.assert_allclose(session.column("groups", "theta_hat"), fit.theta, rtol=1e-9)
+        expect(session.page.locator(".data-note")).to_contain_text(
+            "Columns read: group=clinic, estimate=m, se=s"
+        )
+        assert session.errors == []
+        hosts = {r.split("/")[2].split(":")[0] for r in session.requests if "//" in r}
+        assert hosts == {"127.0.0.1"}  # nothing leaves the host
+    finally:
+        session.close()
