@@ -6,6 +6,7 @@ import numpy as np
 import panel as pn
 import panel.io.resources
 import pytest
+from panel.io.location import Location
 
 import partialpool as pp
 from partialpool.app.explore import Exploration
@@ -20,6 +21,7 @@ def _keep_panel_as_it_was(monkeypatch):
     monkeypatch.setattr(
         panel.io.resources, "_panel_use_mathjax", panel.io.resources._panel_use_mathjax
     )
+    monkeypatch.setattr(Location, "_update_synced", Location._update_synced)
 
 
 def test_explore_shows_a_group_data_as_your_data():

@@ -14,14 +14,18 @@ import pytest
 from bokeh.document import Document
 from bokeh.resources import Resources
 from conftest import upload_chunk
+from panel.io.location import Location
 from panel.io.resources import bundle_resources
 from panel.models.file_dropper import UploadEvent
 
 from partialpool.app.panel_private import (
     CHECKED_WITH,
+    PANEL_UPDATE_SYNCED,
     BoundedFileDropper,
+    _update_synced_if_synced,
     load_mathjax_only_for_tex,
     needs_mathjax,
+    read_no_link_in_panel,
     run_periodically,
 )
 
@@ -103,3 +107,24 @@ def test_pages_load_mathjax_only_when_a_pane_renders_tex(monkeypatch):
     assert not any("mathjax" in f for f in _page_scripts(pn.pane.HTML("plain"), pn.pane.Str(" ")))
     assert not any("mathjax" in f for f in _page_scripts(pn.pane.HTML("costs $$5")))
     assert any("mathjax" in f for f in _page_scripts(pn.pane.Markdown("$$x^2$$")))
+
+
+HOSTILE_SEARCH = "?x=" + "9" * 5000
+
+
+def test_panel_parses_a_locations_query_on_every_change_even_with_nothing_synced():
+    location = Location()  # as Location.from_request builds it: then the request's query
+    with pytest.raises(ValueError, match="4300 digits"):
+        location.search = HOSTILE_SEARCH
+    assert PANEL_UPDATE_SYNCED is Location._update_synced or (
+        Location._update_synced is _update_synced_if_synced
+    ), CHECKED
+
+
+def test_read_no_link_in_panel_leaves_an_unsynced_query_unparsed(monkeypatch):
+    monkeypatch.setattr(Location, "_update_synced", Location._update_synced)
+    read_no_link_in_panel()
+    location = Location()
+    location.search = HOSTILE_SEARCH
+    location.search = "?y=" + "8" * 5000
+    assert location.search.startswith("?y=888")

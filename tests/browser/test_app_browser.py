@@ -135,6 +135,33 @@ def test_bad_url_value_is_reported_not_a_traceback(session):
     assert session.errors == []
 
 
+@pytest.mark.parametrize(
+    "query, words",
+    [
+        ("?mu=true", "mu='true': mu must be a number between -100 and 100"),
+        ("?tau_true=true", "tau_true='true': tau_true must be a number between 0 and 10"),
+        ("?tau=1e100", "tau='1e100': tau must be a number between 0 and 3"),
+        ("?tau=" + "9" * 10_000, "the link is 10,004 characters long; up to 4,096 are read"),
+        ("?x=" + "9" * 5_000 + "&tau=1", "the link is 5,008 characters long"),
+    ],
+)
+def test_a_hostile_link_gets_the_whole_page_and_a_message(session, query, words):
+    session.open(query)
+    expect(session.page.locator(".problem")).to_contain_text(words)
+    assert session.tau() == 0.5 and session.page.evaluate(f"() => {SLIDER}.end") == 3.0
+    assert len(session.column("groups", "theta_hat")) == 12
+    expect(session.page.locator(".results-table .slick-row")).to_have_count(12)
+    session.page.wait_for_function("() => !location.search.includes('999')")  # rewritten
+    assert session.errors == []
+
+
+def test_a_tiny_tau_in_a_link_is_the_slider_at_zero(session):
+    session.open("?tau=1e-300")
+    assert session.page.evaluate(f"() => {SLIDER}.value") == pytest.approx(0.0, abs=1e-200)
+    np.testing.assert_allclose(session.column("groups", "shrinkage"), 1.0)
+    assert session.errors == []
+
+
 def test_hover_on_a_row_names_the_group(session):
     session.open()
     canvas = session.page.locator(".shrinkage-figure .bk-Canvas").first

@@ -15,7 +15,7 @@ from .data_source import DataSource
 from .first_visit import first_visit_hint
 from .guide import GUIDE
 from .main_views import main_views
-from .panel_private import load_mathjax_only_for_tex
+from .panel_private import load_mathjax_only_for_tex, read_no_link_in_panel
 from .paths_view import ShrinkagePathsView
 from .posterior_view import PosteriorView
 from .rank_view import RankingsView
@@ -35,6 +35,7 @@ def configure() -> None:
     """Load what the page needs into Panel (once per process, or per notebook)."""
     pn.extension("filedropper", design="bootstrap", loading_indicator=True)
     load_mathjax_only_for_tex()
+    read_no_link_in_panel()
     settings.perform_document_validation.set_value(False)  # tests/app/test_page.py runs them
 
 

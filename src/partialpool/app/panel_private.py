@@ -6,6 +6,11 @@
 - `load_mathjax_only_for_tex` replaces `panel.io.resources._panel_use_mathjax`, which makes
   every page holding any Panel HTML model (a template always holds two) load Bokeh's MathJax
   bundle, 1.8 MB of script parsed before the first render.
+- `read_no_link_in_panel` makes `panel.io.location.Location._update_synced`, which parses the
+  query string (`panel.util.parse_query`) on every change of `search` even with nothing
+  synced, return at once when nothing is synced: that parser raises on a link with a value of
+  more than 4300 digits, and the session's page is then never built. The app reads its link
+  itself (`url.sync_url`).
 - `run_periodically` uses only the public `pn.state.add_periodic_callback`, but for behaviour
   Panel does not document: the updates a periodic callback makes reach the browser, where
   those of the last of a chain of `add_next_tick_callback`s were lost in some sessions.
@@ -24,6 +29,7 @@ import panel.io.resources
 import param
 from bokeh.embed.util import contains_tex_string
 from bokeh.model import Model
+from panel.io.location import Location
 from panel.models import markup as panel_markup
 
 from ..csvfile import MAX_UPLOAD_BYTES
@@ -104,3 +110,16 @@ def load_mathjax_only_for_tex() -> None:
     finds no MathJax and requests none.
     """
     panel.io.resources._panel_use_mathjax = needs_mathjax
+
+
+def _update_synced_if_synced(self: Location, event: object = None) -> None:
+    if self._synced:
+        PANEL_UPDATE_SYNCED(self, event)
+
+
+PANEL_UPDATE_SYNCED = Location._update_synced
+
+
+def read_no_link_in_panel() -> None:
+    """A `Location` with nothing synced to it leaves its query string unparsed (see above)."""
+    Location._update_synced = _update_synced_if_synced

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import param
 
+from .link import link_text, query_string, quoted, read_link
 from .throttle import Schedule, Throttled
 
 URL_PARAMETERS = {
@@ -48,40 +49,68 @@ def in_words(key: str, error: Exception) -> str:
 
 def sync_url(
     state: param.Parameterized,
-    location: object,
+    location: param.Parameterized,
     report: Callable[[str], None],
     defer: Schedule,
 ) -> None:
     """Two-way sync of `state` with the query string of `location` (a `pn.state.location`).
 
-    Panel applies the query in one batch and gives up on all of it when one value is invalid;
-    here the valid values are then applied one by one, and `report` gets an escaped HTML
-    message naming the rejected ones. `defer(callback, ms)` runs callback once, ms later.
+    The query is read by `link.read_link`, never by Panel's `Location.sync` (whose reader
+    breaks on hostile links): each usable value is applied (tau last, between 0 and the
+    slider's end for the data then on show) and the link is rewritten to the state's values.
+    The page reports its own URL once it is shown; a query that differs from the one written
+    is read the same way. `report` gets an escaped HTML message naming the refused values.
+    `defer(callback, ms)` runs callback once, ms later.
     """
-    rejected: list[str] = []
+    written = [""]
 
-    def apply_one_by_one(mapped: dict[str, object]) -> None:
-        for name, value in mapped.items():
+    def write() -> None:
+        texts = {
+            key: link_text(state.param[name], getattr(state, name))
+            for name, key in URL_PARAMETERS.items()
+        }
+        texts[LIVE_KEY] = str(getattr(state, LIVE_PARAMETER))
+        written[0] = query_string(texts)
+        if location.search != written[0]:
+            location.search = written[0]
+
+    def read(search: str) -> None:
+        refused = apply_link(state, search)
+        if refused:
+            report(
+                "The link had values this app cannot use; they were ignored: "
+                + html.escape("; ".join(refused))
+            )
+        write()
+
+    def on_search(event: param.parameterized.Event) -> None:
+        if event.new != written[0]:
+            read(str(event.new or ""))
+
+    read(str(location.search or ""))
+    location.param.watch(on_search, ["search"])
+    state.param.watch(lambda *_: write(), list(URL_PARAMETERS))
+    state.param.watch(Throttled(write, LIVE_DELAY_MS, defer), [LIVE_PARAMETER])
+
+
+def apply_link(state: param.Parameterized, search: str) -> list[str]:
+    """Apply each usable value of the query string `search` to `state` (tau last, between 0
+    and the slider's end for the data then on show); the messages naming the refused ones."""
+    keys = {key: name for name, key in URL_PARAMETERS.items()}
+    values, refused = read_link(search, {key: state.param[name] for key, name in keys.items()})
+    settings = {keys[key]: value for key, value in values.items()}
+    try:
+        state.param.update(**settings)  # at once: one new comparison
+    except Exception:  # a value in range that the state or the core refuses: find which
+        for key, value in values.items():
             try:
-                state.param.update(**{name: value})
-            except Exception as err:  # a value that param or the core rejects
-                key = URL_PARAMETERS[name]
-                rejected.append(f"{key}={value!r}: {in_words(key, err)}")
-
-    location.sync(state, URL_PARAMETERS, on_error=apply_one_by_one)
-    if LIVE_KEY in location.query_params:
-        value = location.query_params[LIVE_KEY]
-        try:
-            state.param.update(**{LIVE_PARAMETER: value})
-        except Exception as err:
-            rejected.append(f"{LIVE_KEY}={value!r}: {in_words(LIVE_KEY, err)}")
-    if rejected:
-        report(
-            "The link had values this app cannot use; they were ignored: "
-            + html.escape("; ".join(rejected))
-        )
-
-    def write_live() -> None:
-        location.update_query(**{LIVE_KEY: str(getattr(state, LIVE_PARAMETER))})
-
-    state.param.watch(Throttled(write_live, LIVE_DELAY_MS, defer), [LIVE_PARAMETER])
+                state.param.update(**{keys[key]: value})
+            except Exception as err:
+                refused.append(f"{key}={quoted(str(value))}: {in_words(key, err)}")
+    tau, refused_tau = read_link(
+        search, {LIVE_KEY: param.Number(bounds=(0.0, float(f"{state.tau_max:g}")))}
+    )
+    refused += [message for message in refused_tau if message not in refused]
+    if LIVE_KEY in tau:
+        state.param.update(**{LIVE_PARAMETER: tau[LIVE_KEY]})
+    return refused
