@@ -36,6 +36,29 @@ BAD_FILES = {
     "constant groups": (b"group,value\na,1\na,1\nb,2\nb,2\n", "within-group sd is 0"),
     "empty label": (b"group,value\na,1\n ,2\n", "line 3: the group label is empty"),
     "control character": (b"group,value\na\x07,1\nb,2\n", "control character"),
+    "bidi override in a label": (
+        "group,value\nx\u202egnp.exe,1\nx\u202egnp.exe,2\nb,3\nb,5\n".encode(),
+        "line 2: the group label contains the invisible character U+202E",
+    ),
+    "zero-width space in a label": (
+        "group,estimate,se\na,1,1\na\u200b,2,1\n".encode(),
+        "line 3: the group label contains the invisible character U+200B (ZERO WIDTH SPACE)",
+    ),
+    "underscore in a number": (
+        b"group,value\na,1\na,2\nb,1_000\nb,5\n",
+        "line 4: value '1_000' is not a number",
+    ),
+    "underscore in a summary": (b"group,estimate,se\na,1,1\nb,2,0_5\n", "line 3: se '0_5'"),
+    "Arabic-Indic digit": ("group,value\na,\u0661\na,2\nb,3\nb,5\n".encode(), "line 2: value"),
+    "huge n": (
+        b"group,mean,sd,n\na,1,1,1e100\nb,2,1,5\n",
+        "line 2: n must be a whole number from 1 to 9,007,199,254,740,992; got '1e100'",
+    ),
+    "huge trials": (b"group,successes,trials\na,1,1e300\nb,2,5\n", "line 2: trials must be"),
+    "se that underflows": (
+        b"group,estimate,se\na,1,1e-160\nb,2,1e-160\nc,3,1e-160\n",
+        "v must be >= 1e-305",
+    ),
     "bad quoting": (b'group,value\n"a,1\nb,2\n', "the CSV is malformed"),
     "not UTF-8": (b"group,value\n\xe9cole,1\nb,2\n", "the file is not UTF-8 text"),
     "UTF-16": ("group,value\na,1\n".encode("utf-16"), "the file is not UTF-8 text"),
@@ -45,15 +68,15 @@ BAD_FILES = {
     ),
     "negative successes": (
         b"group,successes,trials\na,-1,10\nb,2,11\n",
-        "line 2: successes must be a whole number >= 0; got '-1'",
+        "line 2: successes must be a whole number from 0 to 9,007,199,254,740,992; got '-1'",
     ),
     "fractional count": (
         b"group,count,exposure\na,1,10\nb,2.5,11\n",
-        "line 3: count must be a whole number >= 0; got '2.5'",
+        "line 3: count must be a whole number from 0 to 9,007,199,254,740,992; got '2.5'",
     ),
     "zero trials": (
         b"group,successes,trials\na,0,0\nb,2,11\n",
-        "line 2: trials must be a whole number >= 1; got '0'",
+        "line 2: trials must be a whole number from 1 to 9,007,199,254,740,992; got '0'",
     ),
     "zero exposure": (
         b"group,count,exposure\na,1,10\nb,2,0\n",

@@ -308,7 +308,7 @@ def test_unknown_data_set_name_is_a_missing_file(capsys, tmp_path, monkeypatch):
         ("group,estimate,se\na,1,1\n", "the data have one group ('a'); partial pooling needs"),
         ("group,value\na,1\na,2\na,3\n", "the data have one group ('a')"),
         ("group,estimate,se\na,1,1\nb,2,-1\n", "line 3: se must be > 0; got '-1'"),
-        ("group,mean,sd,n\na,1,1,2\nb,2,1,2.5\n", "line 3: n must be a whole number >= 1"),
+        ("group,mean,sd,n\na,1,1,2\nb,2,1,2.5\n", "line 3: n must be a whole number from 1 to"),
         ("group,estimate,se\na,1,1\na,2,1\n", "line 3: group 'a' appears twice"),
         ("group,value,truth\na,1,0\na,2,1\nb,3,0\nb,4,0\n", "line 3: truth is 1 but an earlier"),
         ("group,value\na,1\nb,2\n", "every group has one observation"),

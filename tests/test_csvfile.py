@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 import partialpool.csvfile as csvfile
 from partialpool import estimate_tau2, summarize
-from partialpool.csvfile import CSVError, parse_csv, read_csv
+from partialpool.csvfile import CSVError, parse_csv, read_csv, read_header
+from partialpool.files import read_data
 from partialpool.groupdata import GroupData
 
 LONG = b"group,value\nA,1\nA,3\nB,4\nB,6\nB,8\nC,0\n"
@@ -184,3 +185,15 @@ def test_random_csv_text_gives_data_or_the_documented_error(header, rows):
     except CSVError:
         return
     _check_valid(data)
+
+
+def test_a_byte_order_mark_is_read_as_no_mark_by_every_reader(tmp_path):
+    text = "\ufeffgroup,value\na,1\na,2\nb,3\nb,5\n"
+    path = tmp_path / "bom.csv"
+    path.write_text(text, encoding="utf-8")
+    plain = parse_csv(text.removeprefix("\ufeff"))
+    for data in (parse_csv(text), parse_csv(text.encode()), read_data(path)):
+        np.testing.assert_array_equal(data.labels, plain.labels)
+        np.testing.assert_allclose(data.y, plain.y, rtol=1e-15)
+        np.testing.assert_allclose(data.v, plain.v, rtol=1e-15)
+    assert read_header(text) == read_header(text.encode()) == ["group", "value"]

@@ -19,6 +19,7 @@ from partialpool.groupdata import GroupData
 from partialpool.pooling import Z_95, PoolingEstimate
 from partialpool.results import (
     COLUMNS,
+    FORMULA_STARTS,
     T_METHOD,
     fit_lines,
     group_table,
@@ -181,6 +182,18 @@ def test_csv_label_with_a_hash_round_trips():
     d = GroupData(title="t", labels=np.array(["team #1", "team #2"]), y=np.zeros(2), v=np.ones(2))
     back = pd.read_csv(io.StringIO(to_csv(table_of(d))), comment="#")
     assert list(back["group"]) == ["team #1", "team #2"]
+
+
+def test_csv_defuses_labels_a_spreadsheet_would_run_as_formulas():
+    labels = ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "\tx", "\rx", "plain", "a=b"]
+    d = GroupData(title="t", labels=np.array(labels), y=np.arange(8.0) - 4, v=np.ones(8))
+    text = to_csv(table_of(d))
+    back = pd.read_csv(io.StringIO(text), comment="#", keep_default_na=False)
+    assert list(back["group"]) == [f"'{x}" for x in labels[:6]] + ["plain", "a=b"]
+    rows = list(csv.reader(io.StringIO(text.split("\n", 3)[3])))
+    assert not any(cell.startswith(FORMULA_STARTS) for row in rows[1:] for cell in row[:1])
+    # numbers stay numbers, negative ones too
+    np.testing.assert_array_equal(back["no_pool"], d.y)
 
 
 # --- JSON --------------------------------------------------------------------------------------

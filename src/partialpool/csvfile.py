@@ -110,6 +110,7 @@ def parse_csv(
             content = content.decode("utf-8-sig")
         except UnicodeDecodeError as err:
             raise CSVError(_not_utf8(err)) from None
+    content = content.removeprefix("\ufeff")
     return _read(io.StringIO(content, newline=""), title, keep_values, columns)
 
 
@@ -124,7 +125,9 @@ def read_header(content: bytes | str) -> list[str]:
         except UnicodeDecodeError as err:
             raise CSVError(_not_utf8(err)) from None
     try:
-        return _header(csv.reader(io.StringIO(content, newline=""), strict=True))
+        return _header(
+            csv.reader(io.StringIO(content.removeprefix("\ufeff"), newline=""), strict=True)
+        )
     except csv.Error as err:
         raise CSVError(f"line 1: the CSV is malformed ({err})") from None
 
@@ -192,14 +195,20 @@ def _numbers(
     strings: tuple[str, ...], places: Places, column: str, limit: float = math.inf
 ) -> np.ndarray:
     """The column as floats; a CSVError names the first line that is not a finite number, or
-    one beyond `limit` in absolute value."""
+    one beyond `limit` in absolute value. Numbers are written in ASCII without underscores
+    (Python's float reads "1_000" and "١٢", numbers in no CSV)."""
     try:
+        joined = "".join(strings)
+        if "_" in joined or not joined.isascii():
+            raise ValueError("not a CSV number")
         x = np.array(strings, dtype=float)
     except ValueError:
         for i, text in enumerate(strings):
             if not text.strip():
                 raise CSVError(f"{places[i]}: {column} is empty") from None
             try:
+                if "_" in text or not text.isascii():
+                    raise ValueError(text)
                 float(text)
             except ValueError:
                 raise CSVError(f"{places[i]}: {column} {shown(text)} is not a number") from None

@@ -137,8 +137,7 @@ def _source(path: Path, mapping: ColumnMap, parquet: bool) -> _Source:
         return _Source(
             f"read_parquet($path) WITH ORDINALITY AS {renamed}", {"path": str(path)}, column
         )
-    numeric = {name for role, name in mapping.columns.items() if role != GROUP}
-    types = {name: "DOUBLE" if name in numeric else "VARCHAR" for name in names}
+    types = dict.fromkeys(names, "VARCHAR")  # numbers are cast in the query (`_read_long`)
     sql = (
         "read_csv($path, header = true, delim = ',', quote = '\"', escape = '\"', "
         "auto_detect = false, strict_mode = true, columns = $types) "
@@ -151,14 +150,17 @@ def _read_long(
     con: Any, source: _Source, mapping: ColumnMap, title: str, parquet: bool
 ) -> GroupData | None:
     """Summarise raw observations in DuckDB; None when a row needs the strict reader's word."""
-    group, value = source.column[GROUP], f"TRY_CAST({source.column['value']} AS DOUBLE)"
+    group, text = source.column[GROUP], source.column["value"]
+    value = f"TRY_CAST({text} AS DOUBLE)"
     truth = f"TRY_CAST({source.column[TRUTH]} AS DOUBLE)" if TRUTH in source.column else "NULL"
+    # DuckDB reads 1_000 as 1000; a CSV number has no underscore (the strict reader says where)
+    underscored = "0" if parquet else f"count(*) FILTER (WHERE contains({text}, '_'))"
     query = f"""
         SELECT CAST({group} AS VARCHAR) AS label, count(*) AS rows, count(x) AS n,
                avg(x) AS mean, var_pop(x) * count(x) AS m2, max(abs(x)) AS size,
                min(row) AS first, min(t) AS truth_low, max(t) AS truth_high,
-               count(t) AS truths
-        FROM (SELECT {group}, {value} AS x, {truth} AS t, row FROM {source.sql})
+               count(t) AS truths, {underscored} AS underscored
+        FROM (SELECT {group}, {text}, {value} AS x, {truth} AS t, row FROM {source.sql})
         GROUP BY {group} ORDER BY first
     """
     table = con.execute(query, source.parameters).fetchnumpy()
@@ -170,6 +172,8 @@ def _read_long(
     try:
         if any(x is None or x != x.strip() for x in labels):
             raise DataError("a group label is empty or has spaces around it")
+        if table["underscored"].any():
+            raise DataError("a number has an underscore")
         missing = n < rows
         if missing.any():
             i = int(np.flatnonzero(missing)[0])

@@ -161,16 +161,30 @@ def to_csv(table: GroupTable) -> str:
     """The table as CSV, headed by three comment lines: the model, tau^2 and mu.
 
     Numbers are written in full precision and text is quoted (so a '#' in a label is not
-    taken for a comment); read it back with `pandas.read_csv(f, comment="#")`.
+    taken for a comment); read it back with `pandas.read_csv(f, comment="#")`. Text that a
+    spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage return) is
+    written with a leading ' (OWASP, "CSV Injection").
     """
     out = io.StringIO()
     for line in fit_lines(table):
         out.write(f"# {line}\n")
     writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow(table.columns)
-    columns = [column.tolist() for column in table.columns.values()]
+    columns = [[defused(x) for x in column.tolist()] for column in table.columns.values()]
     writer.writerows(zip(*columns, strict=True))
     return out.getvalue()
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defused(cell: object) -> object:
+    """A text cell that a spreadsheet would take for a formula, with a leading '; else as is.
+
+    >>> defused("=HYPERLINK(1)"), defused("-2"), defused(-2.0), defused("north")
+    ("'=HYPERLINK(1)", "'-2", -2.0, 'north')
+    """
+    return "'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
 
 
 def to_json(table: GroupTable) -> str:

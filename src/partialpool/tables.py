@@ -10,6 +10,7 @@ frame). Every problem raises `DataError`, a ValueError.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
@@ -72,22 +73,39 @@ def check_positive(
         raise DataError(f"{places[i]}: {column} must be > 0; got {_cell(x, texts, i)}")
 
 
+WHOLE_MAX = 2**53
+"""Largest size or count read: every whole number up to it is exact as a float."""
+
+
 def check_whole(
     x: np.ndarray, places: Places, column: str, low: int, texts: Sequence[str] | None = None
 ) -> None:
-    bad = ~(x >= low) | (x != np.round(x))
+    bad = ~((x >= low) & (x <= WHOLE_MAX)) | (x != np.round(x))
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise DataError(
-            f"{places[i]}: {column} must be a whole number >= {low}; got {_cell(x, texts, i)}"
+            f"{places[i]}: {column} must be a whole number from {low} to {WHOLE_MAX:,}; "
+            f"got {_cell(x, texts, i)}"
         )
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+INVISIBLE = (
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f"
+)
+"""The Unicode format characters (category Cf, Unicode 14; tests/test_tables.py compares with
+`unicodedata`): direction overrides such as U+202E, zero-width spaces and joiners, the
+byte-order mark. They change how a label reads, or make two labels that read alike differ
+(Unicode TR #36, "Unicode Security Considerations")."""
+_INVISIBLE = re.compile(f"[{INVISIBLE}]")
 
 
 def check_labels(labels: Sequence[str], places: Places) -> None:
-    """Refuse empty, overlong or control-character labels, naming the first."""
+    """Refuse empty, overlong, control-character or invisible-character labels, naming the
+    first."""
     for i, label in enumerate(labels):
         if not label:
             raise DataError(f"{places[i]}: the group label is empty")
@@ -97,6 +115,13 @@ def check_labels(labels: Sequence[str], places: Places) -> None:
             )
         if _CONTROL.search(label):
             raise DataError(f"{places[i]}: the group label contains a control character")
+        invisible = _INVISIBLE.search(label)
+        if invisible:
+            raise DataError(
+                f"{places[i]}: the group label contains the invisible character "
+                f"U+{ord(invisible[0]):04X} ({unicodedata.name(invisible[0], 'unnamed')}); "
+                "labels must read as they are"
+            )
 
 
 def check_groups(labels: Sequence[str]) -> None:

@@ -22,6 +22,7 @@ from partialpool import (
 )
 from partialpool.app import PoolingState
 from partialpool.app.state import MAX_GROUPS, row_order
+from partialpool.files import read_data
 from partialpool.student_t import fit_t, partial_pool_t
 
 
@@ -469,3 +470,46 @@ def test_simulated_counts_have_a_known_truth():
     before = data.truth.copy()
     state.mean_rate = 0.6
     assert state.data.truth.mean() > before.mean()
+
+
+def test_an_upload_with_a_byte_order_mark_reads_as_the_command_line_reads_it(tmp_path):
+    content = "\ufeffgroup,value\na,1\na,2\nb,3\nb,5\n".encode()
+    path = tmp_path / "bom.csv"
+    path.write_bytes(content)
+    state = PoolingState()
+    assert state.upload(content, "bom.csv"), state.problem
+    expected = read_data(path)
+    np.testing.assert_array_equal(state.data.labels, expected.labels)
+    np.testing.assert_allclose(state.data.v, expected.v, rtol=1e-15)
+    assert state.columns_used.startswith("group=group, value=value")
+
+
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (
+            b"group,estimate,se\na,1,1e100\nb,2,1e100\nc,3,1e100\n",
+            "group 'a': the standard error is 1e+100; the app draws values and standard errors "
+            "up to 1e+50 in size",
+        ),
+        (
+            b"group,estimate,se\na,1,1e60\nb,-9e99,1e60\nc,3,1e60\n",
+            "group 'b': the value is 9e+99; the app draws",
+        ),
+    ],
+)
+def test_data_too_large_to_draw_are_refused_and_the_page_keeps_its_data(content, words):
+    state = PoolingState()
+    before = state.data
+    assert not state.upload(content, "big.csv")
+    assert words in state.problem and "partialpool fit FILE.csv" in state.problem
+    assert state.data is before and state.tau_max < 1e100
+
+
+def test_the_largest_drawable_data_keep_the_tau_axis_within_taus_bound():
+    state = PoolingState()
+    content = b"group,estimate,se\na,-1e50,1e50\nb,1e50,1e50\nc,0,1e50\n"
+    assert state.upload(content, "edge.csv"), state.problem
+    assert state.tau_max <= PoolingState.param.tau.bounds[1]
+    state.tau = state.tau_max
+    assert state.comparison.tau == state.tau_max

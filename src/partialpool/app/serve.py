@@ -6,7 +6,7 @@ import panel as pn
 
 from ..groupdata import GroupData
 from .page import configure, template
-from .state import PoolingState
+from .state import PoolingState, check_drawable
 
 
 def session_page(data: GroupData, columns_used: str = "") -> pn.template.BootstrapTemplate:
@@ -18,7 +18,9 @@ def session_page(data: GroupData, columns_used: str = "") -> pn.template.Bootstr
 
 
 def serve(data: GroupData, columns_used: str, address: str, port: int, show: bool) -> None:
-    """Serve the app on `data` at http://address:port/app until interrupted."""
+    """Serve the app on `data` at http://address:port/app until interrupted; first a
+    DataError when the app cannot draw them (`state.check_drawable`)."""
+    check_drawable(data)
     pn.serve(
         {"app": lambda: session_page(data, columns_used)},
         address=address,

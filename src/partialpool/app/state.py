@@ -16,6 +16,7 @@ from ..datasets import DATASETS
 from ..groupdata import GroupData, from_count_simulation, from_simulation
 from ..models import HyperFit, Model, Normal, make_model, natural_model
 from ..simulate import CountSimulation, Simulation, simulate_binomial, with_outlier
+from ..tables import shown
 
 SORTS = {"group": "order in the data", "size": "group size n_j", "mean": "no-pool mean ybar_j"}
 
@@ -36,6 +37,29 @@ SIMULATED = ("simulated", "simulated_counts")
 
 MAX_GROUPS = 1000
 """The most groups the app draws; larger files are for the command line."""
+
+MAX_SCALE = 1e50
+"""The largest |y_j| and se_j the app draws: its tau axis then ends far below tau's bound."""
+
+
+def check_drawable(data: GroupData) -> None:
+    """Raise DataError unless the app can draw `data`: at most MAX_GROUPS groups, values and
+    standard errors at most MAX_SCALE in size (the command line takes any the core takes)."""
+    if data.J > MAX_GROUPS:
+        raise CSVError(
+            f"the file has {data.J} groups; the app draws up to {MAX_GROUPS}. "
+            "For more groups use the command line: partialpool fit FILE.csv"
+        )
+    for name, x in (("the value", np.abs(data.y)), ("the standard error", np.sqrt(data.v))):
+        j = int(np.argmax(x))
+        if x[j] > MAX_SCALE:
+            raise CSVError(
+                f"group {shown(str(data.labels[j]))}: {name} is {x[j]:.3g}; the app draws "
+                f"values and standard errors up to {MAX_SCALE:g} in size. Rescale the data "
+                "(divide every number by a power of ten) or use the command line: "
+                "partialpool fit FILE.csv"
+            )
+
 
 POPULATIONS = {
     "auto": "By the data (counts: their own model)",
@@ -286,11 +310,7 @@ class PoolingState(param.Parameterized):
         self._pending = None
         try:
             data = parse_csv(content, title=filename, columns=columns)
-            if data.J > MAX_GROUPS:
-                raise CSVError(
-                    f"the file has {data.J} groups; the app draws up to {MAX_GROUPS}. "
-                    "For more groups use the command line: partialpool fit FILE.csv"
-                )
+            check_drawable(data)
             used = map_columns(read_header(content), columns).describe()
         except ColumnError as err:
             self._pending = (content, filename)
@@ -307,7 +327,9 @@ class PoolingState(param.Parameterized):
         return True
 
     def use(self, data: GroupData, columns_used: str = "") -> None:
-        """Show `data` as "your data" (an upload, or data handed to `explore`)."""
+        """Show `data` as "your data" (an upload, or data handed to `explore`); a DataError
+        (`check_drawable`) when the app cannot draw them."""
+        check_drawable(data)
         self.param.update(uploaded=data, column_choices=[], columns_used=columns_used)
         if self.source == "upload":
             self._show(data, new_source=True)
