@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import math
+import re
 import shutil
 import subprocess
 import sys
@@ -586,3 +587,22 @@ def test_a_million_rows_through_the_command_line(capsys, tmp_path):
     np.testing.assert_array_equal(table["group"], summary.labels)
     np.testing.assert_allclose(table["no_pool"], summary.ybar, rtol=1e-12)
     np.testing.assert_allclose(table["se"], np.sqrt(summary.v), rtol=1e-12)
+
+
+def test_export_writes_one_page_that_links_nothing_off_the_disk(capsys, tmp_path):
+    path = tmp_path / "class.html"
+    assert main(["export", "--html", str(path), "eight_schools", "--tau", "4"]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith(f"partialpool: wrote {path} (") and "Eight schools" in err
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and "Eight schools (Rubin 1981)" in text
+    tags = re.findall(r"<(?:script|link|img|iframe)\b[^>]*>", text)
+    assert tags and not [t for t in tags if re.search(r"(?:src|href)=[\"']?(?:https?:)?//", t)]
+    # stylesheets inline, none linked (Panel links its own on its CDN)
+    assert '"name":"InlineStyleSheet"' in text and '"name":"ImportedStyleSheet"' not in text
+
+
+def test_export_refuses_a_tau_beyond_the_slider(capsys, tmp_path):
+    message = fails(capsys, "export", "--html", str(tmp_path / "x.html"), "--tau", "100")
+    assert "--tau must be between 0 and 3, the slider's end for these data" in message
+    assert not (tmp_path / "x.html").exists()

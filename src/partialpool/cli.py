@@ -8,6 +8,8 @@
                     [--format table|csv|json]
     partialpool serve FILE.csv|FILE.parquet|DATASET [column options as for fit] [--port PORT]
                       [--address ADDRESS] [--show]
+    partialpool export --html OUT.html [FILE.csv|FILE.parquet|DATASET] [column options as for
+                       fit] [--tau TAU]
     partialpool simulate [--groups J] [--n N | --n-range LOW HIGH] [--tau T] [--mu M]
                          [--sigma S] [--seed SEED] [--truth] [--output FILE]
 
@@ -137,6 +139,20 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=_positive_int, default=5006, help="default 5006")
     serve.add_argument("--show", action="store_true", help="open a browser")
 
+    export = commands.add_parser(
+        "export",
+        help="write the tau slider, Figure 1 and the MSE table as one HTML file",
+        description="Write one self-contained HTML page (needs the app extra) with the tau "
+        "slider, its readout, Figure 1 and the MSE table for the data: it works from disk, "
+        "with no server and no network. Without FILE: the app's simulated groups.",
+    )
+    export.add_argument("file", nargs="?", help="a CSV or Parquet file, or a bundled data set")
+    _column_options(export)
+    export.add_argument("--html", required=True, metavar="OUT.html", help="the file to write")
+    export.add_argument(
+        "--tau", type=_nonnegative, help="the slider's tau at first (default: tau_hat)"
+    )
+
     sim = commands.add_parser(
         "simulate",
         help="write a simulated long CSV (group,value[,truth])",
@@ -216,6 +232,41 @@ def fit(
     return FORMATTERS[output_format](comparison.table())
 
 
+def export_html(args: argparse.Namespace, say: TextIO) -> None:
+    """Write the standalone page (`app.export`) for the file's data, or the app's default."""
+    try:
+        from .app.export import standalone_html
+        from .app.page import configure
+        from .app.state import PoolingState
+    except ImportError as err:
+        raise ValueError(
+            f"exporting the page needs the app extra ({err.name} is missing): "
+            "pip install 'partialpool[app,data]'"
+        ) from None
+    configure()
+    state = PoolingState()
+    columns = given_columns(args)
+    if args.file in DATASETS and not columns and not os.path.exists(args.file):
+        state.source = args.file
+    elif args.file is not None:
+        data, used = read_file(args.file, columns)
+        _say_columns(used, say)
+        state.use(data, used)
+    if args.tau is not None:
+        if args.tau > state.tau_max:
+            raise ValueError(
+                f"--tau must be between 0 and {state.tau_max:g}, the slider's end for these data"
+            )
+        state.tau = args.tau
+    text = standalone_html(state)
+    with open(args.html, "w", encoding="utf-8") as out:
+        out.write(text)
+    say.write(
+        f"partialpool: wrote {args.html} ({len(text.encode()) / 2**20:.1f} MB): "
+        f"{state.data.title}, tau = {state.tau:.4g}; it opens in a browser with no server\n"
+    )
+
+
 def serve_file(args: argparse.Namespace) -> None:
     """Read the file (its column mapping on stderr), then serve the app on it."""
     try:
@@ -271,6 +322,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout.flush()
         elif args.command == "serve":
             serve_file(args)
+        elif args.command == "export":
+            export_html(args, sys.stderr)
         else:
             sim = simulate_from(args)
             if args.output is None:

@@ -3,7 +3,9 @@
 Raw observations (one row per observation) are summarised by DuckDB, embedded in this process
 (no server): one pass of ``GROUP BY`` gives each group's count, mean and sum of squared
 deviations, and only those J rows reach Python, so memory is bounded by the number of groups,
-not of rows. Groups come out in order of first appearance, as from `csvfile.read_csv`.
+not of rows. Groups come out in order of first appearance, as from `csvfile.read_csv`. A CSV's
+columns are read as text and cast in the query: DuckDB's CSV reader takes "1_000" for 1000,
+which no CSV means, so a number with an underscore sends the file to the strict reader.
 
 A CSV file that DuckDB cannot read, or whose rows fail a check, is read again by the strict
 reader (`csvfile.read_csv`), whose message names the line; the fast path never decides that a

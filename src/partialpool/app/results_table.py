@@ -18,6 +18,7 @@ from bokeh.models import ColumnDataSource, DataTable, Div, StringFormatter, Tabl
 
 from ..results import GroupTable, fit_lines, to_csv
 from .css import CSS
+from .export import standalone_html
 from .state import PoolingState, tau_move
 from .throttle import TEXT_DELAY_MS, Throttled
 
@@ -91,6 +92,16 @@ class ResultsTable(pn.viewable.Viewer):
             width=170,
             css_classes=["download-csv"],
         )
+        self._page = pn.widgets.FileDownload(
+            callback=self._html,
+            filename="partialpool-page.html",
+            label="Download page (HTML)",
+            button_type="light",
+            width=190,
+            css_classes=["download-html"],
+            description="One file with the tau slider, Figure 1 and the MSE table for these "
+            "data: it opens in any browser, with no server and no network.",
+        )
         self._model = Div(
             sizing_mode="stretch_width",
             stylesheets=[CSS],
@@ -142,6 +153,9 @@ class ResultsTable(pn.viewable.Viewer):
     def _csv(self) -> io.StringIO:
         return io.StringIO(to_csv(self._group_table()))
 
+    def _html(self) -> io.StringIO:
+        return io.StringIO(standalone_html(self.state))
+
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Column(
             pn.Row(
@@ -151,7 +165,7 @@ class ResultsTable(pn.viewable.Viewer):
                     "95% interval theta_hat_j ± 1.96 sd; B_j: shrinkage.",
                     sizing_mode="stretch_width",
                 ),
-                self._download,
+                pn.Column(self._download, self._page, width=200),
             ),
             pn.pane.Bokeh(self._model, sizing_mode="stretch_width"),
             pn.pane.Bokeh(self._table, sizing_mode="stretch_width"),
