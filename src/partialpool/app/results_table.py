@@ -96,7 +96,7 @@ class ResultsTable(pn.viewable.Viewer):
             callback=self._html,
             filename="partialpool-page.html",
             label="Download page (HTML)",
-            button_type="light",
+            color="light",
             width=190,
             css_classes=["download-html"],
             description="One file with the tau slider, Figure 1 and the MSE table for these "
