@@ -197,3 +197,18 @@ def test_a_byte_order_mark_is_read_as_no_mark_by_every_reader(tmp_path):
         np.testing.assert_allclose(data.y, plain.y, rtol=1e-15)
         np.testing.assert_allclose(data.v, plain.v, rtol=1e-15)
     assert read_header(text) == read_header(text.encode()) == ["group", "value"]
+
+
+@pytest.mark.parametrize(
+    "header, row",
+    [("group,value", "g{j},{j}\ng{j},{j}.5"), ("group,estimate,se", "g{j},{j},1")],
+)
+def test_a_group_limit_stops_the_read_at_the_line_of_the_group_beyond_it(header, row):
+    rows = "\n".join(row.format(j=j) for j in range(12))
+    bad_later = "\ng0,not-a-number\n" if "value" in header else "\ng0,x,1\n"
+    content = f"{header}\n{rows}{bad_later}"
+    per_group = row.count("\n") + 1
+    line = 2 + 10 * per_group  # the header, then groups g0..g9
+    with pytest.raises(CSVError, match=f"^line {line}: group 11 starts here; the app draws up to"):
+        parse_csv(content, max_groups=10)
+    assert parse_csv(content.replace(bad_later, "\n"), max_groups=12).J == 12

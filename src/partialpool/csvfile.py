@@ -91,12 +91,14 @@ def parse_csv(
     max_bytes: int | None = MAX_UPLOAD_BYTES,
     keep_values: bool = True,
     columns: Columns | None = None,
+    max_groups: int | None = None,
 ) -> GroupData:
     """Parse the text of a CSV file (bytes must be UTF-8; a byte-order mark is allowed).
 
-    Files longer than `max_bytes` are refused before parsing. Raises CSVError with a message
-    fit to show to the person who uploaded the file, or `columns.ColumnError` when the columns
-    cannot be told apart.
+    Files longer than `max_bytes` are refused before parsing; with `max_groups`, a file is
+    refused at the line that starts one group more, before the rest is read. Raises CSVError
+    with a message fit to show to the person who uploaded the file, or `columns.ColumnError`
+    when the columns cannot be told apart.
     """
     size = len(content.encode() if isinstance(content, str) else content)
     if max_bytes is not None and size > max_bytes:
@@ -111,7 +113,7 @@ def parse_csv(
         except UnicodeDecodeError as err:
             raise CSVError(_not_utf8(err)) from None
     content = content.removeprefix("\ufeff")
-    return _read(io.StringIO(content, newline=""), title, keep_values, columns)
+    return _read(io.StringIO(content, newline=""), title, keep_values, columns, max_groups)
 
 
 def read_header(content: bytes | str) -> list[str]:
@@ -140,15 +142,21 @@ def _not_utf8(err: UnicodeDecodeError) -> str:
     )
 
 
-def _read(stream: TextIO, title: str, keep_values: bool, given: Columns | None) -> GroupData:
+def _read(
+    stream: TextIO,
+    title: str,
+    keep_values: bool,
+    given: Columns | None,
+    max_groups: int | None = None,
+) -> GroupData:
     reader = csv.reader(stream, strict=True)
     try:
         header = _header(reader)
         columns = map_columns(header, given)
         rows = _chunks(reader, header, columns)
         if columns.layout == "long":
-            return _read_long(rows, columns, title, keep_values)
-        return _read_summary(rows, columns, title)
+            return _read_long(rows, columns, title, keep_values, max_groups)
+        return _read_summary(rows, columns, title, max_groups)
     except csv.Error as err:
         raise CSVError(f"line {reader.line_num}: the CSV is malformed ({err})") from None
 
@@ -252,8 +260,26 @@ class _Moments:
         self.n = n
 
 
+def _check_group_limit(index: np.ndarray, lines: list[int], max_groups: int | None) -> None:
+    """Refuse at the first line whose group (numbered from 0 in order of appearance) is one
+    beyond `max_groups`."""
+    if max_groups is None:
+        return
+    over = np.flatnonzero(index >= max_groups)
+    if over.size:
+        raise CSVError(
+            f"line {lines[int(over[0])]}: group {max_groups + 1} starts here; the app draws up "
+            f"to {max_groups} groups. For more groups use the command line: "
+            "partialpool fit FILE.csv"
+        )
+
+
 def _read_long(
-    chunks: Iterator[Chunk], columns: ColumnMap, title: str, keep_values: bool
+    chunks: Iterator[Chunk],
+    columns: ColumnMap,
+    title: str,
+    keep_values: bool,
+    max_groups: int | None = None,
 ) -> GroupData:
     ids: dict[str, int] = {}
     moments = _Moments()
@@ -265,6 +291,7 @@ def _read_long(
         labels = [s.strip() for s in table["group"]]
         known = len(ids)
         index = np.array([ids.setdefault(label, len(ids)) for label in labels], dtype=np.intp)
+        _check_group_limit(index, lines, max_groups)
         if len(ids) > known:
             new = np.flatnonzero(index >= known)
             check_labels([labels[i] for i in new], Places("line", [lines[i] for i in new]))
@@ -306,7 +333,9 @@ def _check_truth(
         )
 
 
-def _read_summary(chunks: Iterator[Chunk], columns: ColumnMap, title: str) -> GroupData:
+def _read_summary(
+    chunks: Iterator[Chunk], columns: ColumnMap, title: str, max_groups: int | None = None
+) -> GroupData:
     seen: dict[str, str] = {}
     labels: list[str] = []
     parts: dict[str, list[np.ndarray]] = {}
@@ -314,6 +343,7 @@ def _read_summary(chunks: Iterator[Chunk], columns: ColumnMap, title: str) -> Gr
     for lines, table in chunks:
         places = Places("line", lines)
         chunk_labels = [s.strip() for s in table["group"]]
+        _check_group_limit(len(labels) + np.arange(len(lines)), lines, max_groups)
         check_unique(chunk_labels, places, seen)
         check_labels(chunk_labels, places)
         numbers = {

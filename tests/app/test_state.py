@@ -513,3 +513,15 @@ def test_the_largest_drawable_data_keep_the_tau_axis_within_taus_bound():
     assert state.tau_max <= PoolingState.param.tau.bounds[1]
     state.tau = state.tau_max
     assert state.comparison.tau == state.tau_max
+
+
+def test_an_upload_beyond_the_group_limit_is_refused_where_the_group_starts():
+    rows = "".join(f"g{j},{j % 7}\n" for j in range(MAX_GROUPS + 50))
+    state = PoolingState()
+    before = state.data
+    assert not state.upload(f"group,value\n{rows}".encode(), "many.csv")
+    assert state.problem.startswith(
+        f"many.csv: line {MAX_GROUPS + 2}: group {MAX_GROUPS + 1} starts here; the app draws "
+        f"up to {MAX_GROUPS} groups"
+    )
+    assert state.data is before

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
+import multiprocessing
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 from functools import partial
 
 import panel as pn
@@ -13,7 +16,7 @@ from ..csvfile import MAX_UPLOAD_BYTES
 from .column_picker import ColumnPicker
 from .css import CSS
 from .panel_private import BoundedFileDropper
-from .state import SOURCES, PoolingState
+from .state import SOURCES, PoolingState, Upload, read_upload
 from .throttle import served_document
 
 UPLOAD_HELP = f"""
@@ -29,14 +32,41 @@ Add a `truth` column to score the estimators. Larger files: `partialpool fit FIL
 """
 
 
-def _soon(callback: Callable[[], None]) -> None:
-    """Run callback on the next tick of the served document (so that what the page shows now
-    reaches the browser first), or at once outside a server."""
+READERS = 2
+"""Worker processes that parse uploads, shared by every session (one per core here)."""
+_pool: list[ProcessPoolExecutor] = []
+
+
+def reader_pool() -> ProcessPoolExecutor:
+    """The processes that parse uploads, off the server's process: a parse in a thread would
+    still hold the interpreter lock for up to a quarter second at a time (benchmarks/upload.py).
+    Started on first use (spawned: the server's threads are not forked); replaced if broken."""
+    if not _pool or getattr(_pool[0], "_broken", False):
+        _pool[:] = [
+            ProcessPoolExecutor(
+                max_workers=READERS, mp_context=multiprocessing.get_context("spawn")
+            )
+        ]
+    return _pool[0]
+
+
+def read_off_the_loop(content: bytes | str, filename: str, show: Callable[[Upload], None]) -> None:
+    """Read the file (`read_upload`) in a reader process and `show` it on the served
+    document's next tick; outside a server, at once."""
     doc = served_document()
     if doc is None:
-        callback()
-    else:
-        doc.add_next_tick_callback(callback)
+        show(read_upload(content, filename))
+        return
+
+    def done(future: Future[Upload]) -> None:
+        try:
+            upload = future.result()
+        except Exception as err:  # a crashed reader, or a bug of ours: say so
+            upload = Upload(content, filename, problem=f"{filename}: not read ({err!r})")
+        with contextlib.suppress(Exception):  # the session may have closed meanwhile
+            doc.add_next_tick_callback(partial(show, upload))
+
+    reader_pool().submit(read_upload, content, filename).add_done_callback(done)
 
 
 class DataSource(pn.viewable.Viewer):
@@ -82,11 +112,11 @@ class DataSource(pn.viewable.Viewer):
         name, content = next(iter(event.new.items()))
         self._dropper.value = {}
         self._status.param.update(object=f"Reading {html.escape(name)}…", visible=True)
-        _soon(partial(self._read, name, content))
+        read_off_the_loop(content, name, self._show_upload)
 
-    def _read(self, name: str, content: bytes | str) -> None:
+    def _show_upload(self, upload: Upload) -> None:
         with pn.io.hold():
-            self.state.upload(content, name)
+            self.state.show_upload(upload)
             self._status.visible = False
 
     def _on_too_large(self, event: param.parameterized.Event) -> None:

@@ -4,6 +4,7 @@ No layout here."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 
 import numpy as np
 import param
@@ -145,6 +146,41 @@ def row_order(data: GroupData, sort: str) -> np.ndarray:
     order = np.empty(J, dtype=int)
     order[np.argsort(key, kind="stable")] = np.arange(J)
     return order
+
+
+@dataclass(frozen=True)
+class Upload:
+    """An uploaded file as read: its groups and which column held what, or why it was refused
+    (with the file's columns when they could not be told apart)."""
+
+    content: bytes | str
+    filename: str
+    data: GroupData | None = None
+    columns_used: str = ""
+    problem: str = ""
+    column_choices: list[str] = field(default_factory=list)
+
+
+def read_upload(
+    content: bytes | str, filename: str, columns: dict[str, str] | None = None
+) -> Upload:
+    """Read an uploaded CSV file (`parse_csv`, refused at the line that starts group
+    MAX_GROUPS + 1) into an `Upload`. Touches no state: safe in a worker thread."""
+    try:
+        data = parse_csv(content, title=filename, columns=columns, max_groups=MAX_GROUPS)
+        check_drawable(data)
+        used = map_columns(read_header(content), columns).describe()
+    except ColumnError as err:
+        return Upload(
+            content,
+            filename,
+            problem=f"{filename}: {err.why}. The columns are: {', '.join(err.columns)}. "
+            "Choose which column holds what below.",
+            column_choices=list(err.columns),
+        )
+    except CSVError as err:
+        return Upload(content, filename, problem=f"{filename}: {err}")
+    return Upload(content, filename, data=data, columns_used=used)
 
 
 class PoolingState(param.Parameterized):
@@ -303,28 +339,23 @@ class PoolingState(param.Parameterized):
         columns: dict[str, str] | None = None,
     ) -> bool:
         """Read an uploaded CSV file, its columns recognised (`columns.map_columns`) or named
-        in `columns`, and show it; on any problem set `problem` and keep the data on show.
-        When the columns cannot be told apart the file is kept, its columns are offered in
-        `column_choices`, and `read_with_columns` reads it again. Returns whether the file
+        in `columns` (`read_upload`), and show it (`show_upload`). Returns whether the file
+        was accepted."""
+        return self.show_upload(read_upload(content, filename, columns))
+
+    def show_upload(self, upload: Upload) -> bool:
+        """Show a file read by `read_upload`; on any problem set `problem` and keep the data on
+        show. When its columns cannot be told apart the file is kept, its columns are offered
+        in `column_choices`, and `read_with_columns` reads it again. Returns whether the file
         was accepted."""
         self._pending = None
-        try:
-            data = parse_csv(content, title=filename, columns=columns)
-            check_drawable(data)
-            used = map_columns(read_header(content), columns).describe()
-        except ColumnError as err:
-            self._pending = (content, filename)
-            self.param.update(
-                column_choices=err.columns,
-                problem=f"{filename}: {err.why}. The columns are: {', '.join(err.columns)}. "
-                "Choose which column holds what below.",
-            )
-            return False
-        except CSVError as err:
-            self.param.update(column_choices=[], problem=f"{filename}: {err}")
-            return False
-        self.use(data, used)
-        return True
+        if upload.data is not None:
+            self.use(upload.data, upload.columns_used)
+            return True
+        if upload.column_choices:
+            self._pending = (upload.content, upload.filename)
+        self.param.update(column_choices=upload.column_choices, problem=upload.problem)
+        return False
 
     def use(self, data: GroupData, columns_used: str = "") -> None:
         """Show `data` as "your data" (an upload, or data handed to `explore`); a DataError
