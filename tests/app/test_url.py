@@ -9,13 +9,11 @@ from urllib.parse import parse_qsl, urlencode
 import numpy as np
 import param
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from panel.util import parse_query
 
 from partialpool.app import PoolingState
-from partialpool.app.link import MAX_LINK, MAX_TEXT, LinkError, parse_value, read_link
-from partialpool.app.url import LIVE_DELAY_MS, LIVE_KEY, URL_PARAMETERS, sync_url
+from partialpool.app.link import MAX_LINK
+from partialpool.app.url import LIVE_DELAY_MS, sync_url
 
 
 @pytest.fixture
@@ -143,41 +141,6 @@ def test_tau_reaches_the_url_once_it_is_still(state):
     assert location.query_params["tau"] == "0.3"
     state.tau = 0.4
     assert len(scheduled) == 1
-
-
-PARAMETERS = {key: PoolingState.param[name] for name, key in URL_PARAMETERS.items()} | {
-    LIVE_KEY: param.Number(bounds=(0.0, 3.0))
-}
-
-
-@settings(max_examples=300, deadline=None)
-@given(key=st.sampled_from(sorted(PARAMETERS)), text=st.text(max_size=80))
-def test_any_text_is_a_value_in_range_or_refused_in_words(key, text):
-    parameter = PARAMETERS[key]
-    try:
-        value = parse_value(parameter, key, text)
-    except LinkError as err:
-        assert str(err).startswith(f"{key} must be ")
-        return
-    assert len(text.strip()) <= MAX_TEXT
-    if isinstance(parameter, param.Selector):
-        assert value in parameter.objects
-    elif isinstance(parameter, param.Boolean):
-        assert isinstance(value, bool)
-    elif isinstance(parameter, param.Range):
-        low, high = parameter.bounds
-        assert low <= value[0] <= value[1] <= high
-    else:
-        low, high = parameter.bounds
-        assert isinstance(value, (int, float)) and not isinstance(value, bool)
-        assert low <= value <= high
-
-
-@settings(max_examples=100, deadline=None)
-@given(st.dictionaries(st.sampled_from(sorted(PARAMETERS)), st.text(max_size=30), max_size=4))
-def test_any_query_reads_without_an_exception(query):
-    values, refused = read_link("?" + urlencode(query), PARAMETERS)
-    assert set(values) | {m.split("=")[0] for m in refused} == set(query)
 
 
 def test_the_query_the_page_reports_is_read_the_same_way(state):

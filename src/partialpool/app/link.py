@@ -28,9 +28,10 @@ MAX_TEXT = 64
 SHOWN = 40
 """A refused value is quoted up to this many characters."""
 
-NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,4})?")
-WHOLE = re.compile(r"[+-]?\d{1,12}")
-RANGE = re.compile(r"\[?\s*(\d{1,12})\s*,\s*(\d{1,12})\s*\]?")
+NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,4})?", re.ASCII)
+WHOLE = re.compile(r"[+-]?\d{1,12}", re.ASCII)
+RANGE = re.compile(r"\[?\s*(\d{1,12})\s*,\s*(\d{1,12})\s*\]?", re.ASCII)
+"""ASCII digits only: Python's int and float also read fullwidth and Arabic-Indic digits."""
 
 
 class LinkError(ValueError):
