@@ -35,6 +35,17 @@ class ColumnPicker(pn.viewable.Viewer):
 
     def __init__(self, **params: object) -> None:
         super().__init__(**params)
+        self._box = pn.Column(
+            visible=False, sizing_mode="stretch_width", css_classes=["column-picker"]
+        )
+        self._layout: pn.widgets.Select | None = None
+        self._roles: dict[str, pn.widgets.Select] = {}
+        self.state.param.watch(self._offer, "column_choices")
+        self._offer()
+
+    def _build(self) -> None:
+        """The menus, made the first time a file needs them (most sessions never do: fourteen
+        menus cost the server about 70 ms per session)."""
         self._layout = pn.widgets.Select(
             label="Each row is",
             options={layout.rows.capitalize(): key for key, layout in LAYOUTS.items()},
@@ -52,27 +63,25 @@ class ColumnPicker(pn.viewable.Viewer):
         )
         self._read.on_click(self._on_read)
         self._layout.param.watch(self._show_roles, "value")
-        self.state.param.watch(self._offer, "column_choices")
-        self._box = pn.Column(
+        self._box.objects = [
             pn.pane.Markdown("**Which column holds what?**", margin=(8, 10, 0, 10)),
             self._layout,
             *self._roles.values(),
             self._read,
-            visible=False,
-            sizing_mode="stretch_width",
-            css_classes=["column-picker"],
-        )
-        self._offer()
+        ]
 
     def _offer(self, *_: object) -> None:
         # no hold of its own: it runs inside the upload's (nested holds lose the document lock)
         columns = list(self.state.column_choices)
+        if columns and not self._roles:
+            self._build()
         for role, select in self._roles.items():
             if role == TRUTH:
                 select.param.update(options=[NO_TRUTH, *columns], value=NO_TRUTH)
             elif columns:
                 select.options = columns
-        self._show_roles()
+        if self._roles:
+            self._show_roles()
         self._box.visible = bool(columns)
 
     def _show_roles(self, *_: object) -> None:

@@ -24,20 +24,11 @@ from panel.io.state import set_curdoc
 from pyviz_comms import Comm
 
 from .main_views import main_views
-from .state import PoolingState
+from .state import SIMULATION_SETTINGS, PoolingState
 
 SETTINGS = (
     "source",
-    "J",
-    "n_range",
-    "tau_true",
-    "sigma",
-    "mu",
-    "seed",
-    "outlier",
-    "outlier_shift",
-    "outlier_n",
-    "mean_rate",
+    *SIMULATION_SETTINGS,
     "method",
     "sort",
     "prior",

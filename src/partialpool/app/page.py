@@ -62,34 +62,53 @@ keep 360 pixels (the growth factors 1000 : 1). In a narrow window each wraps und
 neighbour and, alone in its line, takes the whole width."""
 
 
-def when_shown(build: Callable[[], object]) -> pn.param.ParamFunction:
-    """A tab built the first time it is shown (the tabs are `dynamic`), not with the page."""
-    return pn.param.ParamFunction(build, lazy=True, sizing_mode="stretch_width")
+TABS = {
+    "Risk": lambda state: RiskCurveView(state=state),
+    "Posterior": lambda state: PosteriorView(state=state),
+    "Ranks": lambda state: RankingsView(state=state),
+    "Check": lambda state: PredictiveCheckView(state=state),
+    "Paths": lambda state: ShrinkagePathsView(state=state),
+    "Monte Carlo": lambda state: MonteCarloView(run=MonteCarloRun(state=state)),
+    "Stein": lambda state: SteinView(state=state),
+    "Ridge": lambda state: RidgeView(state=state),
+}
+"""The tabs beyond the Guide, each built the first time it is shown."""
 
 
-def deferred(build: Callable[[], object], **layout: object) -> pn.param.ParamFunction:
-    """Built and sent once the page has loaded (Panel's `defer_load`), so that the tau controls
-    and the figure are drawn first (benchmarks/app.py measures the first render)."""
-    return pn.param.ParamFunction(build, defer_load=True, **layout)
+def deferred(build: Callable[[], object], **layout: object) -> pn.Column:
+    """A column filled once the page has loaded (`pn.state.onload`; at once outside a server),
+    so that the tau controls and the figure are drawn first (benchmarks/app.py measures the
+    first render). An empty column, not Panel's `defer_load`: each of its ParamFunctions costs
+    the server about 19 ms per session to create (benchmarks/sessions.py)."""
+    column = pn.Column(loading=True, **layout)
+
+    def fill() -> None:
+        column.param.update(objects=[build()], loading=False)
+
+    pn.state.onload(fill)
+    return column
 
 
 def tabs(state: PoolingState) -> pn.Tabs:
-    """The explanations beside the figure; each beyond the first is built when first opened."""
-    return pn.Tabs(
+    """The explanations beside the figure; each beyond the Guide is built when first opened
+    (an empty column until then: only the shown tab is sent, `dynamic`)."""
+    views = pn.Tabs(
         ("Guide", pn.pane.Markdown(GUIDE, sizing_mode="stretch_width", max_width=900)),
-        ("Risk", when_shown(lambda: RiskCurveView(state=state))),
-        ("Posterior", when_shown(lambda: PosteriorView(state=state))),
-        ("Ranks", when_shown(lambda: RankingsView(state=state))),
-        ("Check", when_shown(lambda: PredictiveCheckView(state=state))),
-        ("Paths", when_shown(lambda: ShrinkagePathsView(state=state))),
-        ("Monte Carlo", when_shown(lambda: MonteCarloView(run=MonteCarloRun(state=state)))),
-        ("Stein", when_shown(lambda: SteinView(state=state))),
-        ("Ridge", when_shown(lambda: RidgeView(state=state))),
+        *[(name, pn.Column(sizing_mode="stretch_width")) for name in TABS],
         dynamic=True,
         sizing_mode="stretch_width",
         css_classes=["views"],
         stylesheets=[TABS_CSS],
     )
+    builders = list(TABS.values())
+
+    def build_shown(*_: object) -> None:
+        tab = views[views.active]
+        if views.active > 0 and not tab.objects:
+            tab.objects = [builders[views.active - 1](state)]
+
+    views.param.watch(build_shown, "active")
+    return views
 
 
 def problem_pane(state: PoolingState, linked: bool) -> pn.pane.HTML:

@@ -36,6 +36,20 @@ SOURCES = {
 SIMULATED = ("simulated", "simulated_counts")
 """The sources drawn from the settings, with a known truth."""
 
+SIMULATION_SETTINGS = (
+    "J",
+    "n_range",
+    "tau_true",
+    "sigma",
+    "mu",
+    "seed",
+    "outlier",
+    "outlier_shift",
+    "outlier_n",
+    "mean_rate",
+)
+"""The parameters the simulated groups are drawn from."""
+
 MAX_GROUPS = 1000
 """The most groups the app draws; larger files are for the command line."""
 
@@ -287,19 +301,7 @@ class PoolingState(param.Parameterized):
         few for it (the reason in `population_problem`)."""
         return self.comparison.model
 
-    @param.depends(
-        "J",
-        "n_range",
-        "tau_true",
-        "sigma",
-        "mu",
-        "seed",
-        "outlier",
-        "outlier_shift",
-        "outlier_n",
-        "mean_rate",
-        watch=True,
-    )
+    @param.depends(*SIMULATION_SETTINGS, watch=True)
     def _resimulate(self) -> None:
         low, high = (round(b) for b in self.n_range)
         sim = simulate(self.J, (low, high), self.tau_true, self.mu, self.sigma, seed=self.seed)
