@@ -145,3 +145,16 @@ def test_a_missing_file_is_one_clear_message(tmp_path):
         read_data(tmp_path / "absent.csv")
     with pytest.raises(CSVError, match="cannot read"):
         read_data(tmp_path / "absent.parquet")
+
+
+def test_underscores_in_labels_are_read_through_the_text_path_as_without_them(tmp_path):
+    path = tmp_path / "under.csv"
+    path.write_text(
+        "group,value\nward_a,1.5\nward_a,2\nward_b,3\nward_b,5.25\nward_c,-1\nward_c,0\n"
+    )
+    assert files._has_underscore(path)
+    assert_same_data(read_data(path), read_csv(path))
+    plain = tmp_path / "plain.csv"
+    plain.write_text(path.read_text().replace("_", "-"))
+    assert not files._has_underscore(plain)
+    np.testing.assert_allclose(read_data(plain).v, read_data(path).v, rtol=1e-15)
