@@ -90,19 +90,24 @@ def parse_value(parameter: param.Parameter, key: str, text: str) -> object:
     raise TypeError(f"no link grammar for {type(parameter).__name__}")
 
 
-def read_link(
-    search: str, parameters: Mapping[str, param.Parameter]
-) -> tuple[dict[str, object], list[str]]:
-    """(key -> value for each key of `parameters` that the query string `search` sets to a
-    usable value, messages naming each refused value). Keys are read in the order of
-    `parameters`; other keys are dropped."""
+def query_pairs(search: str) -> tuple[dict[str, str], list[str]]:
+    """(key -> text of the query string `search`, and why none was read: a link longer than
+    MAX_LINK characters or with more than MAX_FIELDS values is read as empty)."""
     query = search[1:] if search.startswith("?") else search
     if len(query) > MAX_LINK:
         return {}, [f"the link is {len(query):,} characters long; up to {MAX_LINK:,} are read"]
     try:
-        pairs = dict(parse_qsl(query, keep_blank_values=True, max_num_fields=MAX_FIELDS))
+        return dict(parse_qsl(query, keep_blank_values=True, max_num_fields=MAX_FIELDS)), []
     except ValueError:
         return {}, [f"the link has more than {MAX_FIELDS} values"]
+
+
+def read_values(
+    pairs: Mapping[str, str], parameters: Mapping[str, param.Parameter]
+) -> tuple[dict[str, object], list[str]]:
+    """(key -> value for each key of `parameters` whose text in `pairs` is a usable value,
+    messages naming each refused value). Keys are read in the order of `parameters`; other
+    keys are dropped."""
     values: dict[str, object] = {}
     refused: list[str] = []
     for key, parameter in parameters.items():
@@ -113,6 +118,15 @@ def read_link(
         except LinkError as err:
             refused.append(f"{key}={quoted(pairs[key])}: {err}")
     return values, refused
+
+
+def read_link(
+    search: str, parameters: Mapping[str, param.Parameter]
+) -> tuple[dict[str, object], list[str]]:
+    """`read_values` of the query string `search` (`query_pairs`)."""
+    pairs, refused = query_pairs(search)
+    values, more = read_values(pairs, parameters)
+    return values, refused + more
 
 
 def link_text(parameter: param.Parameter, value: object) -> str:

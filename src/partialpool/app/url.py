@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import param
 
-from .link import link_text, query_string, quoted, read_link
+from .link import link_text, query_pairs, query_string, quoted, read_values
 from .throttle import Schedule, Throttled
 
 URL_PARAMETERS = {
@@ -55,9 +55,10 @@ def sync_url(
 ) -> None:
     """Two-way sync of `state` with the query string of `location` (a `pn.state.location`).
 
-    The query is read by `link.read_link`, never by Panel's `Location.sync` (whose reader
-    breaks on hostile links): each usable value is applied (tau last, between 0 and the
-    slider's end for the data then on show) and the link is rewritten to the state's values.
+    The query is read by `link.query_pairs` and `link.read_values`, never by Panel's
+    `Location.sync` (whose reader breaks on hostile links): each usable value is applied (tau
+    last, between 0 and the slider's end for the data then on show) and the link is rewritten
+    to the state's values.
     The page reports its own URL once it is shown; a query that differs from the one written
     is read the same way. `report` gets an escaped HTML message naming the refused values.
     `defer(callback, ms)` runs callback once, ms later.
@@ -97,7 +98,9 @@ def apply_link(state: param.Parameterized, search: str) -> list[str]:
     """Apply each usable value of the query string `search` to `state` (tau last, between 0
     and the slider's end for the data then on show); the messages naming the refused ones."""
     keys = {key: name for name, key in URL_PARAMETERS.items()}
-    values, refused = read_link(search, {key: state.param[name] for key, name in keys.items()})
+    pairs, refused = query_pairs(search)
+    values, more = read_values(pairs, {key: state.param[name] for key, name in keys.items()})
+    refused += more
     settings = {keys[key]: value for key, value in values.items()}
     try:
         state.param.update(**settings)  # at once: one new comparison
@@ -107,10 +110,10 @@ def apply_link(state: param.Parameterized, search: str) -> list[str]:
                 state.param.update(**{keys[key]: value})
             except Exception as err:
                 refused.append(f"{key}={quoted(str(value))}: {in_words(key, err)}")
-    tau, refused_tau = read_link(
-        search, {LIVE_KEY: param.Number(bounds=(0.0, float(f"{state.tau_max:g}")))}
+    tau, more = read_values(
+        pairs, {LIVE_KEY: param.Number(bounds=(0.0, float(f"{state.tau_max:g}")))}
     )
-    refused += [message for message in refused_tau if message not in refused]
+    refused += more
     if LIVE_KEY in tau:
         state.param.update(**{LIVE_PARAMETER: tau[LIVE_KEY]})
     return refused
