@@ -92,12 +92,13 @@ def read_data(
     """
     path = Path(path)
     title = title or path.name
-    mapping = map_file(path, columns)
+    names = file_columns(path)
+    mapping = map_columns(names, columns)
     duckdb = _duckdb()
     parquet = is_parquet(path)
     if duckdb is None or (not parquet and mapping.layout != "long"):
         return _strict(path, mapping, title)
-    source = _source(path, mapping, parquet)
+    source = _source(path, names, mapping, parquet)
     try:
         con = duckdb.connect()
         con.execute("SET enable_progress_bar = false")  # it would write to standard output
@@ -138,8 +139,7 @@ class _Source:
         self.text_numbers = text_numbers
 
 
-def _source(path: Path, mapping: ColumnMap, parquet: bool) -> _Source:
-    names = file_columns(path)
+def _source(path: Path, names: list[str], mapping: ColumnMap, parquet: bool) -> _Source:
     aliases = [f"c{i}" for i in range(len(names))]
     column = {role: aliases[names.index(name)] for role, name in mapping.columns.items()}
     renamed = f"t({', '.join(aliases)}, row)"
