@@ -22,7 +22,7 @@ import time
 import numpy as np
 from tornado.ioloop import IOLoop, PeriodicCallback
 
-from partialpool.app.data_source import reader_pool
+from partialpool.app.data_source import submit_read
 from partialpool.app.state import check_drawable, read_upload
 from partialpool.csvfile import CSVError, parse_csv
 
@@ -68,7 +68,7 @@ def victim_lateness(content: bytes, off_the_loop: bool) -> tuple[float, float, f
     def read() -> None:
         start = time.perf_counter()
         if off_the_loop:
-            future = reader_pool().submit(read_upload, content, "big.csv")
+            future = submit_read(content, "big.csv")
             future.add_done_callback(
                 lambda f: loop.add_callback(
                     lambda: (
@@ -98,7 +98,7 @@ def main() -> None:
     print(f"   ratio before / after: {before / after:.0f}")
     content = valid()
     print(f"2. a valid upload of {len(content) / 2**20:.1f} MB (10^6 rows, 1000 groups):")
-    reader_pool().submit(int).result()  # the processes start once per server
+    submit_read(b"", "warm.csv").result()  # the processes start once per server
     for off, name in ((False, "on the event loop"), (True, "in a reader process")):
         took, worst, p95 = victim_lateness(content, off)
         print(

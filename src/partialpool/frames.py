@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from .columns import GROUP, LAYOUTS, TRUTH, ColumnMap, map_columns
+from .files import INSTALL
 from .groupdata import GroupData
 from .tables import (
     MAX_ABS_VALUE,
@@ -40,7 +41,6 @@ from .tables import (
     summary_rows,
 )
 
-INSTALL = "pip install 'partialpool[data]'"
 ROW = "__row__"
 """The row index of an eager frame, a name that no role takes (columns are renamed to roles)."""
 

@@ -7,6 +7,7 @@ import html
 import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 
 import panel as pn
@@ -37,17 +38,20 @@ READERS = 2
 _pool: list[ProcessPoolExecutor] = []
 
 
-def reader_pool() -> ProcessPoolExecutor:
-    """The processes that parse uploads, off the server's process: a parse in a thread would
-    still hold the interpreter lock for up to a quarter second at a time (benchmarks/upload.py).
-    Started on first use (spawned: the server's threads are not forked); replaced if broken."""
-    if not _pool or getattr(_pool[0], "_broken", False):
-        _pool[:] = [
-            ProcessPoolExecutor(
-                max_workers=READERS, mp_context=multiprocessing.get_context("spawn")
-            )
-        ]
-    return _pool[0]
+def submit_read(content: bytes | str, filename: str) -> Future[Upload]:
+    """`read_upload` in the processes that parse uploads, off the server's process: a parse in
+    a thread would still hold the interpreter lock for up to a quarter second at a time
+    (benchmarks/upload.py). Started on first use (spawned: the server's threads are not
+    forked), and started again once if a reader died."""
+    for _ in range(2):
+        if not _pool:
+            spawn = multiprocessing.get_context("spawn")
+            _pool.append(ProcessPoolExecutor(max_workers=READERS, mp_context=spawn))
+        try:
+            return _pool[0].submit(read_upload, content, filename)
+        except BrokenProcessPool:
+            _pool.clear()
+    raise BrokenProcessPool("the upload readers cannot be started")
 
 
 def read_off_the_loop(content: bytes | str, filename: str, show: Callable[[Upload], None]) -> None:
@@ -66,7 +70,7 @@ def read_off_the_loop(content: bytes | str, filename: str, show: Callable[[Uploa
         with contextlib.suppress(Exception):  # the session may have closed meanwhile
             doc.add_next_tick_callback(partial(show, upload))
 
-    reader_pool().submit(read_upload, content, filename).add_done_callback(done)
+    submit_read(content, filename).add_done_callback(done)
 
 
 class DataSource(pn.viewable.Viewer):
