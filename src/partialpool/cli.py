@@ -197,11 +197,16 @@ def given_columns(args: argparse.Namespace) -> dict[str, str]:
     return {role: getattr(args, role) for role in ROLES if getattr(args, role) is not None}
 
 
+def is_dataset(file: str | None, columns: dict[str, str]) -> bool:
+    """Whether `file` names a bundled data set: no such file exists and no column is named."""
+    return file in DATASETS and not columns and not os.path.exists(file)
+
+
 def read_file(file: str, columns: dict[str, str]) -> tuple[GroupData, str]:
     """(the data, which column held what) of the bundled data set called `file` (when no
     such file exists and no column is named; then the second is ""), else of the file read
     with `files.read_data`."""
-    if file in DATASETS and not columns and not os.path.exists(file):
+    if is_dataset(file, columns):
         return load(file), ""
     mapping = map_file(file, columns)
     return read_data(file, columns=mapping.columns), mapping.describe()
@@ -246,7 +251,7 @@ def export_html(args: argparse.Namespace, say: TextIO) -> None:
     configure()
     state = PoolingState()
     columns = given_columns(args)
-    if args.file in DATASETS and not columns and not os.path.exists(args.file):
+    if is_dataset(args.file, columns):
         state.source = args.file
     elif args.file is not None:
         data, used = read_file(args.file, columns)
