@@ -4,11 +4,12 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5006
+SERVE_OPTIONS ?=
 
 .PHONY: serve test lint bench clean
 
 serve: $(VENV)/.app
-	$(BIN)/panel serve app.py --address $(HOST) --port $(PORT) --allow-websocket-origin $(HOST):$(PORT)
+	$(BIN)/partialpool serve --address $(HOST) --port $(PORT) $(SERVE_OPTIONS)
 
 test: $(VENV)/.test
 	$(BIN)/python -m pytest

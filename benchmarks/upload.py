@@ -20,10 +20,10 @@ import contextlib
 import time
 
 import numpy as np
-from tornado.ioloop import IOLoop, PeriodicCallback
+from timing import victim_lateness
 
-from partialpool.app.data_source import submit_read
 from partialpool.app.state import check_drawable, read_upload
+from partialpool.app.workers import submit
 from partialpool.csvfile import CSVError, parse_csv
 
 
@@ -51,45 +51,6 @@ def refuse_after(content: bytes) -> float:
     return time.perf_counter() - start
 
 
-def victim_lateness(content: bytes, off_the_loop: bool) -> tuple[float, float, float]:
-    """(seconds to read, worst and 95th-percentile lateness in ms of a 10 ms callback)."""
-    loop = IOLoop()
-    late: list[float] = []
-    due = [time.perf_counter() + 0.01]
-
-    def tick() -> None:
-        now = time.perf_counter()
-        late.append(max(0.0, now - due[0]) * 1000)
-        due[0] = now + 0.01
-
-    timer = PeriodicCallback(tick, 10)
-    took = [0.0]
-
-    def read() -> None:
-        start = time.perf_counter()
-        if off_the_loop:
-            future = submit_read(content, "big.csv")
-            future.add_done_callback(
-                lambda f: loop.add_callback(
-                    lambda: (
-                        took.__setitem__(0, time.perf_counter() - start),
-                        loop.call_later(0.1, loop.stop),
-                    )
-                )
-            )
-        else:
-            read_upload(content, "big.csv")
-            took[0] = time.perf_counter() - start
-            loop.call_later(0.1, loop.stop)
-
-    timer.start()
-    loop.call_later(0.1, read)
-    loop.start()
-    timer.stop()
-    loop.close()
-    return took[0], max(late), float(np.percentile(late, 95))
-
-
 def main() -> None:
     content = many_groups()
     print(f"1. {len(content) / 2**20:.1f} MB, 10^6 groups:")
@@ -98,9 +59,9 @@ def main() -> None:
     print(f"   ratio before / after: {before / after:.0f}")
     content = valid()
     print(f"2. a valid upload of {len(content) / 2**20:.1f} MB (10^6 rows, 1000 groups):")
-    submit_read(b"", "warm.csv").result()  # the processes start once per server
-    for off, name in ((False, "on the event loop"), (True, "in a reader process")):
-        took, worst, p95 = victim_lateness(content, off)
+    submit(read_upload, b"", "warm.csv").result()  # the processes start once per server
+    for off, name in ((False, "on the event loop"), (True, "in a worker process")):
+        took, worst, p95 = victim_lateness(read_upload, (content, "big.csv"), off)
         print(
             f"   read {name}: {took:.2f} s; a 10 ms callback ran late by at most "
             f"{worst:.0f} ms (p95 {p95:.1f} ms)"

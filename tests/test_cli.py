@@ -606,3 +606,22 @@ def test_export_refuses_a_tau_beyond_the_slider(capsys, tmp_path):
     message = fails(capsys, "export", "--html", str(tmp_path / "x.html"), "--tau", "100")
     assert "--tau must be between 0 and 3, the slider's end for these data" in message
     assert not (tmp_path / "x.html").exists()
+
+
+def test_serve_without_a_file_serves_the_simulated_groups(capsys, monkeypatch):
+    import partialpool.app.serve as app_serve
+
+    served = []
+    monkeypatch.setattr(app_serve, "serve", lambda *args: served.append(args))
+    argv = ["serve", "--port", "5123", "--num-procs", "2", "--allow-websocket-origin", "pc7"]
+    assert main(argv) == 0
+    assert served == [(None, "", "127.0.0.1", 5123, False, 2, ["pc7"])]
+    assert main(["serve", "eight_schools"]) == 0
+    data, used, *rest = served[1]
+    assert used == ""  # a bundled data set: no columns to name
+    assert data.J == 8 and rest == ["127.0.0.1", 5006, False, 1, []]
+
+
+def test_serve_refuses_a_negative_count_of_processes(capsys):
+    message = fails(capsys, "serve", "--num-procs", "-1")
+    assert "argument --num-procs: must be a whole number >= 0; got '-1'" in message

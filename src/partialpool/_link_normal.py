@@ -64,6 +64,12 @@ class Family:
     inverse_link: Callable[[np.ndarray], np.ndarray]
     link_of: Callable[[float], float]
     empirical: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+    name: str
+
+    def __reduce__(self) -> str:
+        """Pickled by name, as the module's constant it is (a worker process sends back fits
+        that hold it, and `family is BINOMIAL` stays true)."""
+        return self.name
 
 
 BINOMIAL = Family(
@@ -77,6 +83,7 @@ BINOMIAL = Family(
         np.log((y + 0.5) / (n - y + 0.5)),
         1.0 / (y + 0.5) + 1.0 / (n - y + 0.5),
     ),
+    name="BINOMIAL",
 )
 """y_j ~ Binomial(n_j, expit(eta)): successes out of trials."""
 
@@ -96,6 +103,7 @@ POISSON = Family(
     inverse_link=_exp,
     link_of=math.log,
     empirical=lambda y, n: (np.log((y + 0.5) / n), 1.0 / (y + 0.5)),
+    name="POISSON",
 )
 """y_j ~ Poisson(n_j exp(eta)): counts over an exposure n_j."""
 

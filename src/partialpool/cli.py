@@ -6,8 +6,9 @@
                     [--model auto|normal|student-t|binomial|poisson]
                     [--method HE|DL|PM|ML|REML|SJ|HS] [--nu NU] [--tau2 X]
                     [--format table|csv|json]
-    partialpool serve FILE.csv|FILE.parquet|DATASET [column options as for fit] [--port PORT]
-                      [--address ADDRESS] [--show]
+    partialpool serve [FILE.csv|FILE.parquet|DATASET] [column options as for fit] [--port PORT]
+                      [--address ADDRESS] [--show] [--num-procs N]
+                      [--allow-websocket-origin HOST[:PORT] ...]
     partialpool export --html OUT.html [FILE.csv|FILE.parquet|DATASET] [column options as for
                        fit] [--tau TAU]
     partialpool simulate [--groups J] [--n N | --n-range LOW HIGH] [--tau T] [--mu M]
@@ -25,7 +26,7 @@ import argparse
 import math
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NoReturn, TextIO
 
 import numpy as np
@@ -65,14 +66,21 @@ def _at_least_one(text: str) -> float:
     return value
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1; got {text!r}")
-    return value
+def _whole_at_least(low: int) -> Callable[[str], int]:
+    def read(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be a whole number >= {low}; got {text!r}")
+        return value
+
+    return read
+
+
+_positive_int = _whole_at_least(1)
+_whole = _whole_at_least(0)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -127,17 +135,33 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser(
         "serve",
-        help="open the app on a CSV or Parquet file",
-        description="Serve the app (needs the app extra) on a file's groups at "
-        "http://ADDRESS:PORT/app; every browser session starts on the file's data.",
+        help="serve the app, on its simulated groups or on a CSV or Parquet file",
+        description="Serve the app (needs the app extra) at http://ADDRESS:PORT/app; every "
+        "browser session starts on the file's data (without FILE: the app's simulated groups).",
     )
     serve.add_argument(
-        "file", help=f"a CSV or Parquet file, or a bundled data set ({', '.join(DATASETS)})"
+        "file",
+        nargs="?",
+        help=f"a CSV or Parquet file, or a bundled data set ({', '.join(DATASETS)})",
     )
     _column_options(serve)
     serve.add_argument("--address", default="127.0.0.1", help="default 127.0.0.1 (this host)")
     serve.add_argument("--port", type=_positive_int, default=5006, help="default 5006")
     serve.add_argument("--show", action="store_true", help="open a browser")
+    serve.add_argument(
+        "--allow-websocket-origin",
+        action="append",
+        default=[],
+        metavar="HOST[:PORT]",
+        help="a name the browsers reach this server by (repeatable); ADDRESS:PORT and "
+        "localhost:PORT always",
+    )
+    serve.add_argument(
+        "--num-procs",
+        type=_whole,
+        default=1,
+        help="server processes, each with its own sessions (0: one per core); default 1",
+    )
 
     export = commands.add_parser(
         "export",
@@ -273,7 +297,7 @@ def export_html(args: argparse.Namespace, say: TextIO) -> None:
 
 
 def serve_file(args: argparse.Namespace) -> None:
-    """Read the file (its column mapping on stderr), then serve the app on it."""
+    """Read the file, if any (its column mapping on stderr), then serve the app on it."""
     try:
         from .app.serve import serve
     except ImportError as err:
@@ -281,9 +305,19 @@ def serve_file(args: argparse.Namespace) -> None:
             f"serving the app needs the app extra ({err.name} is missing): "
             "pip install 'partialpool[app,data]'"
         ) from None
-    data, used = read_file(args.file, given_columns(args))
-    _say_columns(used, sys.stderr)
-    serve(data, used, args.address, args.port, args.show)
+    data, used = None, ""
+    if args.file is not None:
+        data, used = read_file(args.file, given_columns(args))
+        _say_columns(used, sys.stderr)
+    serve(
+        data,
+        used,
+        args.address,
+        args.port,
+        args.show,
+        args.num_procs,
+        args.allow_websocket_origin,
+    )
 
 
 def simulate_from(args: argparse.Namespace) -> Simulation:

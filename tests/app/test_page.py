@@ -9,6 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from partialpool.app import PoolingState
+from partialpool.app.page import computing_note
+
 ROOT = Path(__file__).resolve().parents[2]
 
 BUILD = """
@@ -37,3 +40,13 @@ def test_the_page_passes_bokehs_integrity_checks():
     page = json.loads(out.stdout.strip().splitlines()[-1])
     assert page["roots"] > 0 and not page["validating"]  # app.py turns the checks off
     assert page["issues"] == []
+
+
+def test_the_computing_note_follows_the_state():
+    state = PoolingState()
+    note = computing_note(state)
+    assert not note.visible
+    state.computing = True
+    assert note.visible and "role='status'" in note.object
+    state.computing = False
+    assert not note.visible

@@ -12,10 +12,12 @@ import panel.io.resources
 import param
 import pytest
 from bokeh.document import Document
+from bokeh.models import ImportedStyleSheet
 from bokeh.resources import Resources
 from conftest import upload_chunk
 from panel.io.location import Location
-from panel.io.resources import bundle_resources
+from panel.io.resources import CDN_DIST, bundle_resources
+from panel.io.state import set_curdoc
 from panel.models.file_dropper import UploadEvent
 
 from partialpool.app.panel_private import (
@@ -23,6 +25,7 @@ from partialpool.app.panel_private import (
     PANEL_UPDATE_SYNCED,
     BoundedFileDropper,
     _update_synced_if_synced,
+    link_stylesheets_here,
     load_mathjax_only_for_tex,
     needs_mathjax,
     read_no_link_in_panel,
@@ -128,3 +131,18 @@ def test_read_no_link_in_panel_leaves_an_unsynced_query_unparsed(monkeypatch):
     location.search = HOSTILE_SEARCH
     location.search = "?y=" + "8" * 5000
     assert location.search.startswith("?y=888")
+
+
+def test_stylesheets_are_linked_here_in_a_session_whose_page_was_not_rendered():
+    doc = Document()
+    with set_curdoc(doc):
+        pn.Column(pn.widgets.Button(label="Fit")).server_doc(doc)
+
+    def urls() -> list[str]:
+        return [sheet.url for sheet in doc.select({"type": ImportedStyleSheet})]
+
+    assert "dist_url" not in doc.template_variables, f"checked with Panel {CHECKED_WITH}"
+    assert any(url.startswith(CDN_DIST) for url in urls()), f"checked with {CHECKED_WITH}"
+    link_stylesheets_here(doc)
+    assert doc.template_variables["dist_url"] == "static/extensions/panel/"
+    assert urls() and not [url for url in urls() if "//" in url]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import re
+import time
 from urllib.parse import parse_qs, urlparse
 
 import numpy as np
@@ -13,7 +15,7 @@ from partialpool import estimate_tau2, partial_pool, simulate, summarize
 from partialpool.app import PoolingState
 from partialpool.app.state import SOURCES
 
-from .conftest import SLIDER
+from .conftest import SLIDER, Session, free_port, serve
 
 pytestmark = pytest.mark.browser
 
@@ -196,3 +198,27 @@ def test_the_first_visit_hint_stays_away_once_dismissed(session):
     assert not session.model("first_visit_hint", "visible")
     expect(hint).to_be_hidden()
     assert session.errors == []
+
+
+def test_a_page_slow_to_connect_loads_nothing_from_outside(browser):
+    """A page whose scripts arrive after its session expired (a busy server in a class): the
+    server makes a new session when it connects, which must not link Panel's CDN either."""
+    port = free_port()
+    expiry = ["--unused-session-lifetime", "1000", "--check-unused-sessions", "500"]
+    server = serve(port, "app.py", options=expiry)
+    session = Session(browser, f"http://127.0.0.1:{port}/app")
+
+    def late(route) -> None:
+        time.sleep(3)  # the session has expired by now
+        route.continue_()
+
+    try:
+        session.page.route(re.compile(r".*/static/js/bokeh\.min\.js.*"), late)
+        session.open()
+        assert session.column("groups", "label")[0] == "group 1"
+        assert [url for url in session.requests if not local(url)] == []
+        assert session.errors == []
+    finally:
+        session.close()
+        server.terminate()
+        server.wait(timeout=20)

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from partialpool.app import PoolingState
 from partialpool.app.state import SOURCES
 
+from .conftest import SLIDER
 from .test_data_browser import choose, upload, wait_for_labels
 from .test_views_browser import open_tab
 
@@ -84,3 +85,24 @@ def test_an_upload_of_successes_out_of_trials_is_pooled_as_counts(session, tmp_p
         session.column("groups", "theta_hat"), state.comparison.pooled.theta, rtol=1e-12
     )
     assert session.errors == []
+
+
+def test_a_slow_model_is_computed_off_the_loop_with_a_note(session, second_session):
+    """200 simulated counts take the binomial path ~2 s to compute: meanwhile the page says
+    so, and another session's Fit is answered (workers.off_the_loop)."""
+    session.open("?J=200")
+    second_session.open("?tau=2.0")
+    choose(session, SOURCES["simulated_counts"])
+    note = session.page.locator(".computing-note .computing")
+    expect(note).to_be_visible()
+    expect(note).to_contain_text("Computing the estimates")
+    second_session.page.locator(".fit-tau button").click()
+    second_session.page.wait_for_function(f"() => {SLIDER}.value < 1.9")
+    expect(note).to_be_hidden(timeout=60_000)
+    state = PoolingState(J=200, source="simulated_counts")
+    assert state.model.key == "binomial"
+    np.testing.assert_allclose(
+        session.column("groups", "theta_hat"), state.comparison.pooled.theta, rtol=1e-12
+    )
+    assert session.tau() == pytest.approx(state.tau, rel=1e-12)
+    assert session.errors == [] and second_session.errors == []

@@ -1,4 +1,5 @@
-"""`partialpool serve FILE`: the app opens on the file's groups, read with the columns named."""
+"""`partialpool serve [FILE]`: the app opens on the file's groups, read with the columns named,
+or on its simulated groups; a link too long to read gets the page and says so."""
 
 from __future__ import annotations
 
@@ -23,14 +24,12 @@ CLINICS = "clinic,m,s\nA,1.5,0.5\nB,3.0,0.8\nC,2.0,0.4\nD,0.5,0.6\nE,2.5,0.9\n"
 COLUMNS = {"group": "clinic", "estimate": "m", "se": "s"}
 
 
-@pytest.fixture
-def served_file(tmp_path):
-    path = tmp_path / "clinics.csv"
-    path.write_text(CLINICS)
+def start(*arguments: str) -> tuple[str, subprocess.Popen, object]:
+    """`partialpool serve ARGUMENTS` on a free port, once its page answers: (url, process,
+    its log file)."""
     port = free_port()
-    options = [f"--{role}={column}" for role, column in COLUMNS.items()]
-    log = tempfile.TemporaryFile()  # noqa: SIM115 (closed below)
-    command = [sys.executable, "-m", "partialpool.cli", "serve", str(path), *options]
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop)
+    command = [sys.executable, "-m", "partialpool.cli", "serve", *arguments]
     server = subprocess.Popen([*command, "--port", str(port)], stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}/app"
     deadline = time.monotonic() + 90
@@ -40,10 +39,30 @@ def served_file(tmp_path):
                 break
         except OSError:
             time.sleep(0.3)
-    yield url, server, log
+    return url, server, log
+
+
+def stop(server: subprocess.Popen, log: object) -> None:
     server.terminate()
     server.wait(timeout=20)
     log.close()
+
+
+@pytest.fixture
+def served_file(tmp_path):
+    path = tmp_path / "clinics.csv"
+    path.write_text(CLINICS)
+    options = [f"--{role}={column}" for role, column in COLUMNS.items()]
+    url, server, log = start(str(path), *options)
+    yield url, server, log
+    stop(server, log)
+
+
+@pytest.fixture
+def served_app():
+    url, server, log = start("--num-procs", "1")
+    yield url
+    stop(server, log)
 
 
 def test_serve_opens_the_app_on_the_file(browser, served_file):
@@ -64,5 +83,20 @@ def test_serve_opens_the_app_on_the_file(browser, served_file):
         assert session.errors == []
         hosts = {r.split("/")[2].split(":")[0] for r in session.requests if "//" in r}
         assert hosts == {"127.0.0.1"}  # nothing leaves the host
+    finally:
+        session.close()
+
+
+def test_a_link_of_70_kb_gets_the_page_and_a_message(browser, served_app):
+    query = "?x=" + "9" * 70_000  # Tornado's default limit (64 KB) dropped the connection
+    with urllib.request.urlopen(served_app + query, timeout=60) as reply:
+        assert reply.status == 200
+    session = Session(browser, served_app).open(query)
+    try:
+        expect(session.page.locator(".problem").first).to_contain_text(
+            "the link is 70,002 characters long; up to 4,096 are read"
+        )
+        assert session.column("groups", "label")[:2] == ["group 1", "group 2"]  # simulated
+        assert session.errors == []
     finally:
         session.close()

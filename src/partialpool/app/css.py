@@ -18,6 +18,8 @@ CSS = """
   .mse-table th, .mse-table td { padding: 3px 3px; }
 }
 .problem { background: #fff3cd; border: 1px solid #e0c36a; padding: 6px 10px; border-radius: 4px; }
+.computing { background: #e7f1fb; border: 1px solid #9cc3e8; padding: 6px 10px; border-radius: 4px;
+}
 """
 
 CAPTION_CSS = ".caption { color: #555; font-size: 12px; margin: 2px 0; }"

@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import html
-import multiprocessing
-from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from functools import partial
 
 import panel as pn
 import param
@@ -18,7 +12,7 @@ from .column_picker import ColumnPicker
 from .css import CSS
 from .panel_private import BoundedFileDropper
 from .state import SOURCES, PoolingState, Upload, read_upload
-from .throttle import served_document
+from .workers import off_the_loop
 
 UPLOAD_HELP = f"""
 **CSV, UTF-8, up to {MAX_UPLOAD_BYTES // 2**20} MB.** Columns are recognised by their names
@@ -31,46 +25,6 @@ UPLOAD_HELP = f"""
 
 Add a `truth` column to score the estimators. Larger files: `partialpool fit FILE.csv`.
 """
-
-
-READERS = 2
-"""Worker processes that parse uploads, shared by every session (one per core here)."""
-_pool: list[ProcessPoolExecutor] = []
-
-
-def submit_read(content: bytes | str, filename: str) -> Future[Upload]:
-    """`read_upload` in the processes that parse uploads, off the server's process: a parse in
-    a thread would still hold the interpreter lock for up to a quarter second at a time
-    (benchmarks/upload.py). Started on first use (spawned: the server's threads are not
-    forked), and started again once if a reader died."""
-    for _ in range(2):
-        if not _pool:
-            spawn = multiprocessing.get_context("spawn")
-            _pool.append(ProcessPoolExecutor(max_workers=READERS, mp_context=spawn))
-        try:
-            return _pool[0].submit(read_upload, content, filename)
-        except BrokenProcessPool:
-            _pool.clear()
-    raise BrokenProcessPool("the upload readers cannot be started")
-
-
-def read_off_the_loop(content: bytes | str, filename: str, show: Callable[[Upload], None]) -> None:
-    """Read the file (`read_upload`) in a reader process and `show` it on the served
-    document's next tick; outside a server, at once."""
-    doc = served_document()
-    if doc is None:
-        show(read_upload(content, filename))
-        return
-
-    def done(future: Future[Upload]) -> None:
-        try:
-            upload = future.result()
-        except Exception as err:  # a crashed reader, or a bug of ours: say so
-            upload = Upload(content, filename, problem=f"{filename}: not read ({err!r})")
-        with contextlib.suppress(Exception):  # the session may have closed meanwhile
-            doc.add_next_tick_callback(partial(show, upload))
-
-    submit_read(content, filename).add_done_callback(done)
 
 
 class DataSource(pn.viewable.Viewer):
@@ -116,7 +70,11 @@ class DataSource(pn.viewable.Viewer):
         name, content = next(iter(event.new.items()))
         self._dropper.value = {}
         self._status.param.update(object=f"Reading {html.escape(name)}…", visible=True)
-        read_off_the_loop(content, name, self._show_upload)
+
+        def failed(err: Exception) -> None:  # a crashed reader, or a bug of ours: say so
+            self._show_upload(Upload(content, name, problem=f"{name}: not read ({err!r})"))
+
+        off_the_loop(read_upload, (content, name), self._show_upload, failed)
 
     def _show_upload(self, upload: Upload) -> None:
         with pn.io.hold():

@@ -9,6 +9,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent.parent
@@ -32,9 +33,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(port: int, *scripts: str) -> subprocess.Popen:
-    """Start `panel serve SCRIPTS` on 127.0.0.1:port in the repository's root and wait until
-    the first script's page answers 200 (at most 90 s). The caller terminates the server."""
+def serve(port: int, *scripts: str, options: Sequence[str] = ()) -> subprocess.Popen:
+    """Start `panel serve SCRIPTS OPTIONS` on 127.0.0.1:port in the repository's root and wait
+    until the first script's page answers 200 (at most 90 s). The caller terminates the
+    server."""
     command = [
         sys.executable,
         "-m",
@@ -47,6 +49,7 @@ def serve(port: int, *scripts: str) -> subprocess.Popen:
         str(port),
         "--allow-websocket-origin",
         f"127.0.0.1:{port}",
+        *options,
     ]
     url = f"http://127.0.0.1:{port}/{Path(scripts[0]).stem}"
     # A file, not a pipe: an unread pipe fills up with the server's log and stalls it.

@@ -9,13 +9,18 @@ from collections.abc import Callable
 import panel as pn
 from bokeh.settings import settings
 
+from . import workers
 from .check_view import PredictiveCheckView
 from .css import CSS
 from .data_source import DataSource
 from .first_visit import first_visit_hint
 from .guide import GUIDE
 from .main_views import main_views
-from .panel_private import load_mathjax_only_for_tex, read_no_link_in_panel
+from .panel_private import (
+    link_stylesheets_here,
+    load_mathjax_only_for_tex,
+    read_no_link_in_panel,
+)
 from .paths_view import ShrinkagePathsView
 from .posterior_view import PosteriorView
 from .rank_view import RankingsView
@@ -28,7 +33,9 @@ from .stein_view import SteinView
 from .structure_view import StructureChooser
 from .study import MonteCarloRun
 from .study_view import MonteCarloView
+from .throttle import served_document
 from .url import sync_url
+from .workers import off_the_loop
 
 
 def configure() -> None:
@@ -124,6 +131,18 @@ def problem_pane(state: PoolingState, linked: bool) -> pn.pane.HTML:
     return problem
 
 
+def computing_note(state: PoolingState) -> pn.pane.HTML:
+    """A line shown while new estimates are computed (`PoolingState.computing`)."""
+    return pn.pane.HTML(
+        "<div class='computing' role='status'>Computing the estimates for the new settings… "
+        "the figure shows the previous ones until then.</div>",
+        visible=state.param.computing,
+        stylesheets=[CSS],
+        sizing_mode="stretch_width",
+        css_classes=["computing-note"],
+    )
+
+
 def contents(state: PoolingState, served: bool = True) -> tuple[pn.Column, pn.Column]:
     """(the sidebar, the main area) of the page for one session's state. `served`: the page
     of a server, linked to its URL and sent in two parts (`deferred`); else (Jupyter)
@@ -145,6 +164,7 @@ def contents(state: PoolingState, served: bool = True) -> tuple[pn.Column, pn.Co
     figure = pn.Column(  # one root: the template adds each item to the document apart
         first_visit_hint(pn.state.curdoc),
         problem_pane(state, linked=served),
+        computing_note(state),
         pn.FlexBox(  # two columns when they fit; else slider, Fit, figure, MSE table
             pn.Column(main.controls.layout(), styles=FIGURE_COLUMN),
             after_the_figure(lambda: main.controls.actions(), min_height=64, styles=SCORE_COLUMN),
@@ -153,6 +173,7 @@ def contents(state: PoolingState, served: bool = True) -> tuple[pn.Column, pn.Co
             flex_wrap="wrap",
             gap="0 16px",
             sizing_mode="stretch_width",
+            loading=state.param.computing,  # a spinner while new estimates are computed
         ),
         after_the_figure(
             lambda: pn.Column(tabs(state), ResultsTable(state=state), sizing_mode="stretch_width"),
@@ -164,8 +185,11 @@ def contents(state: PoolingState, served: bool = True) -> tuple[pn.Column, pn.Co
 
 
 def template(state: PoolingState) -> pn.template.BootstrapTemplate:
-    """The whole page for one session's state, its URL kept in step with the state."""
+    """The whole page for one session's state, its URL kept in step with the state; once it
+    is built, new comparisons are computed off the server's event loop."""
     sidebar, figure = contents(state)
+    state.run_with(off_the_loop)
+    workers.start()
     return pn.template.BootstrapTemplate(
         title="partialpool: no, complete and partial pooling of group means",
         sidebar=[sidebar],
@@ -174,3 +198,12 @@ def template(state: PoolingState) -> pn.template.BootstrapTemplate:
         meta_viewport="width=device-width, initial-scale=1",
         raw_css=[NARROW_CSS],
     )
+
+
+def serve_page(page: pn.template.BootstrapTemplate) -> None:
+    """Add `page` to the session's document (`servable`), its stylesheets linked from this
+    server also in a session made for a late websocket (`link_stylesheets_here`)."""
+    page.servable(title="partialpool")
+    doc = served_document()
+    if doc is not None:
+        link_stylesheets_here(doc)

@@ -11,6 +11,11 @@
   synced, return at once when nothing is synced: that parser raises on a link with a value of
   more than 4300 digits, and the session's page is then never built. The app reads its link
   itself (`url.sync_url`).
+- `link_stylesheets_here` sets the document's `dist_url` template variable, which Panel sets
+  only when it renders a session's HTML page, and patches the stylesheets' URLs with
+  `panel.io.resources.patch_model_css`. A session the server makes when a page's websocket
+  connects after its own session expired (15 s unused, on a busy server) never has its page
+  rendered, and Panel then links every stylesheet on its CDN.
 - `run_periodically` uses only the public `pn.state.add_periodic_callback`, but for behaviour
   Panel does not document: the updates a periodic callback makes reach the browser, where
   those of the last of a chain of `add_next_tick_callback`s were lost in some sessions.
@@ -27,9 +32,11 @@ from typing import ClassVar
 import panel as pn
 import panel.io.resources
 import param
+from bokeh.document import Document
 from bokeh.embed.util import contains_tex_string
 from bokeh.model import Model
 from panel.io.location import Location
+from panel.io.resources import LOCAL_DIST
 from panel.models import markup as panel_markup
 
 from ..csvfile import MAX_UPLOAD_BYTES
@@ -123,3 +130,15 @@ PANEL_UPDATE_SYNCED = Location._update_synced
 def read_no_link_in_panel() -> None:
     """A `Location` with nothing synced to it leaves its query string unparsed (see above)."""
     Location._update_synced = _update_synced_if_synced
+
+
+def link_stylesheets_here(doc: Document) -> None:
+    """Link the stylesheets of `doc`'s roots from this server (as Panel does when it renders a
+    session's page), also in a session made for a websocket, whose page is never rendered."""
+    if "dist_url" in doc.template_variables:
+        return
+    rel_path = pn.state.rel_path
+    dist_url = f"{rel_path}/{LOCAL_DIST}" if rel_path else LOCAL_DIST
+    doc.template_variables["dist_url"] = dist_url
+    for root in doc.roots:
+        panel.io.resources.patch_model_css(root, dist_url=dist_url)

@@ -3,8 +3,14 @@ No layout here."""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import math
-from dataclasses import dataclass, field
+import pickle
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import param
@@ -14,10 +20,12 @@ from ..columns import ColumnError, map_columns
 from ..compare import Comparison, compare
 from ..csvfile import CSVError, parse_csv, read_header
 from ..datasets import DATASETS
+from ..estimators import ESTIMATORS
 from ..groupdata import GroupData, from_count_simulation, from_simulation
 from ..models import HyperFit, Model, Normal, make_model, natural_model
 from ..simulate import CountSimulation, Simulation, simulate_binomial, with_outlier
 from ..tables import shown
+from .workers import Runner, at_once
 
 SORTS = {"group": "order in the data", "size": "group size n_j", "mean": "no-pool mean ybar_j"}
 
@@ -150,6 +158,66 @@ def typical_se(data: GroupData, model: Model | None = None) -> float:
     return float(round(se / magnitude) * magnitude)
 
 
+def compare_on_grid(
+    data: GroupData,
+    model: Model,
+    prior: str,
+    scale: float,
+    tau: float | None,
+    true_tau: float,
+    fit: HyperFit | None = None,
+) -> Comparison:
+    """`compare` at tau (None: the fitted tau) along a grid to the tau axis's end (`tau_end`),
+    with the half-Cauchy scale `scale` when that is the prior. What a worker process runs for
+    a session (`workers.off_the_loop`): it touches no state."""
+    fit = model.fit(data) if fit is None else fit
+    tau = fit.tau if tau is None else tau
+    end = tau_end(data, true_tau, fit.tau, tau, model)
+    return compare(
+        data,
+        model,
+        tau=tau,
+        tau_grid=tau_grid(end, fit.tau, tau),
+        prior=prior,
+        scale=scale,
+        fit=fit,
+    )
+
+
+SHARED_COMPARISONS = 32
+"""How many comparisons of simulated and bundled data a server process keeps for all its
+sessions: a class opening one link, or choosing one model, computes each once."""
+_shared: OrderedDict[bytes, Comparison] = OrderedDict()
+_shared_lock = threading.Lock()
+
+
+def shared_key(data: GroupData, model: Model, *settings: object) -> bytes:
+    """A digest of everything `compare_on_grid` computes from (the data's every field, the
+    model's, the prior, scale, tau and true tau, and the estimators registered now); a fit
+    handed over is `model.fit(data)`."""
+    estimators = [(key, id(estimator)) for key, estimator in ESTIMATORS.items()]
+    return hashlib.blake2b(pickle.dumps((data, model, settings, estimators))).digest()
+
+
+def shared_comparison(key: bytes) -> Comparison | None:
+    """The comparison kept under `key`, or None."""
+    with _shared_lock:
+        comparison = _shared.get(key)
+        if comparison is not None:
+            _shared.move_to_end(key)
+        return comparison
+
+
+def share_comparison(key: bytes, comparison: Comparison) -> None:
+    """Keep `comparison` under `key`, forgetting the least recently used beyond
+    SHARED_COMPARISONS."""
+    with _shared_lock:
+        _shared[key] = comparison
+        _shared.move_to_end(key)
+        while len(_shared) > SHARED_COMPARISONS:
+            _shared.popitem(last=False)
+
+
 def row_order(data: GroupData, sort: str) -> np.ndarray:
     """Row of each group in the figure, 0 at the top: in file order, the least precise first
     (smallest n_j, or largest v_j when the data give no n_j), or the largest y_j first."""
@@ -207,6 +275,10 @@ class PoolingState(param.Parameterized):
     new model or prior recompute it. A new data source moves tau to tau_hat and the half-Cauchy
     scale to the data's typical se_j. A rejected upload sets `problem` and keeps the data.
     Views read `comparison` and never compute.
+
+    A recomputation runs where `run_with` says (at once by default; a served page hands it to
+    `workers.off_the_loop`): meanwhile `computing` is true and the old comparison stays on
+    show, and of several recomputations asked for meanwhile only the last one is shown.
     """
 
     source = param.Selector(default="simulated", objects=list(SOURCES), label="Data")
@@ -277,13 +349,34 @@ class PoolingState(param.Parameterized):
     population_problem = param.String(
         "", precedence=-1, doc="why the chosen model is not used, or ''"
     )
+    computing = param.Boolean(
+        False, precedence=-1, doc="a new comparison is being computed (`run_with`)"
+    )
 
     def __init__(self, **params: object) -> None:
         self._pending: tuple[bytes | str, str] | None = None
+        self._run: Runner = at_once
+        self._asked = 0
+        self._wanted: tuple[GroupData, bool] | None = None
         super().__init__(**params)
         self._resimulate()
         if self.source != "simulated":
             self._on_source()
+
+    def run_with(self, runner: Runner) -> None:
+        """Compute new comparisons with `runner` from now on (`workers.at_once`, the default,
+        or `workers.off_the_loop`)."""
+        self._run = runner
+
+    @contextlib.contextmanager
+    def at_once(self) -> Iterator[None]:
+        """Within this block every comparison is computed at once (e.g. to apply a link, whose
+        tau is read against the slider's end for its data)."""
+        runner, self._run = self._run, at_once
+        try:
+            yield
+        finally:
+            self._run = runner
 
     @property
     def data(self) -> GroupData:
@@ -383,9 +476,9 @@ class PoolingState(param.Parameterized):
             self.column_choices = read_header(content)
         return accepted
 
-    def _choose_model(self, data: GroupData) -> Model:
+    def _choose_model(self, data: GroupData) -> tuple[Model, str]:
         """The chosen model, or the Normal when the data have too few groups for it or are not
-        the counts it needs (the reason in `population_problem`)."""
+        the counts it needs; and the reason for `population_problem` (or "")."""
         key = natural_model(data) if self.population == "auto" else self.population
         model = make_model(key, self.method, self.nu)
         if model.min_groups > data.J:
@@ -396,54 +489,98 @@ class PoolingState(param.Parameterized):
         else:
             problem = model.problem(data).rstrip(".")
         shown = ", so the Normal population is shown."
-        self.population_problem = f"{problem}{shown}" if problem else ""
-        return Normal(self.method) if problem else model
+        return (Normal(self.method), f"{problem}{shown}") if problem else (model, "")
 
     def _show(self, data: GroupData, new_source: bool) -> None:
         """Compare on `data` under the chosen model and show it in one update; a new source
         moves tau to tau_hat and the half-Cauchy scale to the data's typical se_j."""
-        model = self._choose_model(data)
-        fit = model.fit(data)
+        model, problem = self._choose_model(data)
         if self.comparison is not None and model.link != self.comparison.model.link:
             new_source = True  # tau on another scale (logit, log): start at tau_hat again
-        tau = fit.tau if new_source else self.tau
+        self._wanted = (data, new_source)
         scale = typical_se(data, model) if new_source else self.prior_scale
-        comparison = self._compare(data, model, fit, tau, scale)
-        self.param.update(
-            tau=tau,
-            prior_scale=scale,
-            order=row_order(data, self.sort),
-            comparison=comparison,
-            problem="",
-        )
+        tau = None if new_source else self.tau
+        self._recompute(data, model, None, tau, scale, problem)
 
-    def _compare(
-        self, data: GroupData, model: Model, fit: HyperFit, tau: float, scale: float
-    ) -> Comparison:
-        """`compare` at tau along a grid to the tau axis's end (see `tau_end`)."""
+    def _recompute(
+        self,
+        data: GroupData,
+        model: Model,
+        fit: HyperFit | None,
+        tau: float | None,
+        scale: float,
+        population_problem: str,
+    ) -> None:
+        """`compare_on_grid` by the runner (or as another session of this process had it
+        computed, for simulated and bundled data); its result, if still the last one asked
+        for, is shown in one update with its tau (the fitted one when `tau` is None), `scale`
+        and `population_problem`."""
+        self._asked += 1
+        asked = self._asked
         true_tau = self.tau_true if self.source in SIMULATED else 0.0
-        end = tau_end(data, true_tau, fit.tau, tau, model)
-        return compare(
-            data,
-            model,
-            tau=tau,
-            tau_grid=tau_grid(end, fit.tau, tau),
-            prior=self.prior,
-            scale=scale,
-            fit=fit,
-        )
+
+        def show(comparison: Comparison) -> None:
+            if asked != self._asked:
+                return  # a later recomputation was asked for
+            self._wanted = None
+            if comparison.data is not data:  # a worker's copy: keep the groups we hold
+                comparison = replace(comparison, data=data)
+            self.param.update(
+                tau=comparison.fit.tau if tau is None else self.tau,
+                prior_scale=scale,
+                order=row_order(comparison.data, self.sort),
+                comparison=comparison,
+                problem="",
+                population_problem=population_problem,
+                computing=False,
+            )
+            self._on_tau()  # tau moved while this was computed
+
+        def failed(err: Exception) -> None:
+            if asked == self._asked:
+                self._wanted = None
+                problem = f"The estimates could not be computed: {err}"
+                self.param.update(problem=problem, computing=False)
+
+        key = None
+        if self.source != "upload":  # an upload is never shared, not even with its twin
+            key = shared_key(data, model, self.prior, scale, tau, true_tau)
+            comparison = shared_comparison(key)
+            if comparison is not None:
+                show(comparison)
+                return
+
+        def keep_and_show(comparison: Comparison) -> None:
+            if key is not None:
+                share_comparison(key, comparison)
+            show(comparison)
+
+        self.computing = self._run is not at_once
+        args = (data, model, self.prior, scale, tau, true_tau, fit)
+        try:
+            self._run(compare_on_grid, args, keep_and_show, failed)
+        except Exception:  # computed at once: the caller sees the error, the state is as before
+            self.param.update(computing=False)
+            self._wanted = None
+            raise
 
     @param.depends("method", "population", "nu", watch=True)
     def _on_model(self) -> None:
-        self._show(self.data, new_source=False)
+        self._show(*(self._wanted or (self.data, False)))
 
     @param.depends("prior", "prior_scale", watch=True)
     def _on_prior(self) -> None:
+        if self._wanted is not None:
+            self._show(*self._wanted)  # new data are on their way: with this prior
+            return
         c = self.comparison
         scale = self.prior_scale if self.prior == "half-cauchy" else None
-        if (c.prior, c.scale) == (self.prior, scale):
-            return  # the comparison came with this prior (new data set the scale)
-        self.comparison = self._compare(c.data, c.model, c.fit, self.tau, self.prior_scale)
+        if (c.prior, c.scale) == (self.prior, scale):  # on show already (new data set the scale)
+            self._asked += 1  # so a recomputation under way for another prior is not shown
+            self.computing = False
+            return
+        problem = self.population_problem
+        self._recompute(c.data, c.model, c.fit, self.tau, self.prior_scale, problem)
 
     @param.depends("sort", watch=True)
     def _on_sort(self) -> None:
@@ -456,8 +593,9 @@ class PoolingState(param.Parameterized):
             return  # the comparison is at this tau already (a new one came with it)
         if on_grid(c.path.tau, self.tau):
             self.comparison = c.at(self.tau)
-        else:  # a tau between the slider's steps (a link, the Fit button) joins the grid
-            self.comparison = self._compare(c.data, c.model, c.fit, self.tau, self.prior_scale)
+        elif self._wanted is None:  # a tau between the slider's steps (a link) joins the grid
+            problem = self.population_problem
+            self._recompute(c.data, c.model, c.fit, self.tau, self.prior_scale, problem)
 
     @param.depends("fit_tau", watch=True)
     def _on_fit_tau(self) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import param
 
 from .link import link_text, query_pairs, query_string, quoted, read_values
+from .state import PoolingState
 from .throttle import Schedule, Throttled
 
 URL_PARAMETERS = {
@@ -48,7 +49,7 @@ def in_words(key: str, error: Exception) -> str:
 
 
 def sync_url(
-    state: param.Parameterized,
+    state: PoolingState,
     location: param.Parameterized,
     report: Callable[[str], None],
     defer: Schedule,
@@ -94,9 +95,15 @@ def sync_url(
     state.param.watch(Throttled(write, LIVE_DELAY_MS, defer), [LIVE_PARAMETER])
 
 
-def apply_link(state: param.Parameterized, search: str) -> list[str]:
+def apply_link(state: PoolingState, search: str) -> list[str]:
     """Apply each usable value of the query string `search` to `state` (tau last, between 0
-    and the slider's end for the data then on show); the messages naming the refused ones."""
+    and the slider's end for the data then on show: the comparisons are computed at once);
+    the messages naming the refused ones."""
+    with state.at_once():
+        return _apply_link(state, search)
+
+
+def _apply_link(state: PoolingState, search: str) -> list[str]:
     keys = {key: name for name, key in URL_PARAMETERS.items()}
     pairs, refused = query_pairs(search)
     values, more = read_values(pairs, {key: state.param[name] for key, name in keys.items()})
