@@ -7,16 +7,17 @@ from __future__ import annotations
 import pickle
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import Future
 from typing import Any
 
 import numpy as np
 import pytest
 
-import partialpool.app.state as state_module
 from partialpool import datasets
 from partialpool._link_normal import BINOMIAL, POISSON
-from partialpool.app import PoolingState
-from partialpool.app.state import SHARED_COMPARISONS, compare_on_grid
+from partialpool.app import PoolingState, shared
+from partialpool.app.shared import SHARED_COMPARISONS
+from partialpool.app.state import compare_on_grid
 from partialpool.app.workers import at_once, off_the_loop, submit
 
 
@@ -30,6 +31,7 @@ class Later:
     def __call__(self, job, args, then, failed) -> None:
         self.jobs.append((lambda: job(*args), then, failed))
         self.args.append(args)
+        return None
 
     def run(self, k: int = 0) -> None:
         compute, then, _ = self.jobs.pop(k)
@@ -42,8 +44,8 @@ class Later:
 
 @pytest.fixture(autouse=True)
 def nothing_shared(monkeypatch) -> None:
-    """Each test starts with no comparison kept from another session (`state._shared`)."""
-    monkeypatch.setattr(state_module, "_shared", OrderedDict())
+    """Each test starts with no comparison kept from another session (`shared._kept`)."""
+    monkeypatch.setattr(shared, "_kept", OrderedDict())
 
 
 @pytest.fixture
@@ -116,7 +118,7 @@ def test_at_once_is_the_default_and_lets_errors_through():
 
 def test_a_link_is_applied_at_once_even_when_served_later(later_state):
     state, later = later_state
-    with state.at_once():
+    with state.computing_at_once():
         state.source = "eight_schools"
     assert later.jobs == [] and state.data.J == 8
 
@@ -185,4 +187,36 @@ def test_the_shared_comparisons_are_bounded():
     state = PoolingState()
     for seed in range(SHARED_COMPARISONS + 5):
         state.seed = seed
-    assert len(state_module._shared) == SHARED_COMPARISONS
+    assert len(shared._kept) == SHARED_COMPARISONS
+
+
+def test_an_upload_refused_meanwhile_keeps_its_message(later_state):
+    state, later = later_state
+    state.population = "student-t"
+    assert not state.upload("group,value\nA,x\n", "bad.csv")
+    later.run()
+    assert state.model.key == "student-t" and "bad.csv" in state.problem
+
+
+def test_choosing_an_upload_before_any_file_drops_the_data_on_their_way(later_state):
+    state, later = later_state
+    before = state.comparison
+    state.source = "pumps"
+    state.source = "upload"
+    assert not state.computing and "Choose a CSV file" in state.problem
+    later.run()
+    assert state.comparison is before
+
+
+def test_a_superseded_job_is_cancelled():
+    futures: list[Future] = []
+
+    def runner(job, args, then, failed) -> Future:
+        futures.append(Future())
+        return futures[-1]
+
+    state = PoolingState()
+    state.run_with(runner)
+    state.source = "pumps"
+    state.source = "surgical"
+    assert futures[0].cancelled() and not futures[1].cancelled() and state.computing

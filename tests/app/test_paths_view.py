@@ -54,6 +54,16 @@ def test_a_tau_move_moves_the_circles_and_the_shrinkage_not_the_paths(state):
     np.testing.assert_allclose(np.interp(state.data.n, x, b), fit.shrinkage, atol=2e-3)
 
 
+def test_a_tau_move_leaves_the_comparison_another_session_shares_as_it_was(state):
+    ShrinkagePathsView(state=state).__panel__().get_root()
+    shared = state.comparison
+    before = shared.pooled.shrinkage.copy()
+    state.tau = float(shared.path.tau[60])
+    other = PoolingState(seed=5).comparison  # a new session: shared with this one
+    assert other.pooled is shared.pooled
+    np.testing.assert_array_equal(other.pooled.shrinkage, before)
+
+
 def test_at_tau_zero_every_group_is_pooled_fully(state):
     view = ShrinkagePathsView(state=state)
     state.tau = 0.0

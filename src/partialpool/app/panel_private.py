@@ -36,7 +36,7 @@ from bokeh.document import Document
 from bokeh.embed.util import contains_tex_string
 from bokeh.model import Model
 from panel.io.location import Location
-from panel.io.resources import LOCAL_DIST
+from panel.io.resources import get_dist_path
 from panel.models import markup as panel_markup
 
 from ..csvfile import MAX_UPLOAD_BYTES
@@ -135,10 +135,7 @@ def read_no_link_in_panel() -> None:
 def link_stylesheets_here(doc: Document) -> None:
     """Link the stylesheets of `doc`'s roots from this server (as Panel does when it renders a
     session's page), also in a session made for a websocket, whose page is never rendered."""
-    if "dist_url" in doc.template_variables:
-        return
-    rel_path = pn.state.rel_path
-    dist_url = f"{rel_path}/{LOCAL_DIST}" if rel_path else LOCAL_DIST
+    dist_url = get_dist_path()  # what Panel's page would set: this server's, or its CDN's
     doc.template_variables["dist_url"] = dist_url
     for root in doc.roots:
         panel.io.resources.patch_model_css(root, dist_url=dist_url)

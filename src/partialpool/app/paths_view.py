@@ -206,7 +206,8 @@ class ShrinkagePathsView(TauView):
         self._b_fig.x_range.update(start=x_lo, end=x_hi)
         low = max(x_lo, 1.0) if self._by_size else max(x_hi * 1e-3, 1e-300)
         self._curve_x = np.linspace(low, x_hi, CURVE_POINTS)
-        self._points.data = {"x": x, "b": c.pooled.shrinkage, "label": data.labels}
+        b = c.pooled.shrinkage.copy()  # patched in place below; the comparison is shared
+        self._points.data = {"x": x, "b": b, "label": data.labels}
         self._marks.draw(state)
         self._follow_tau()
 

@@ -4,12 +4,9 @@ No layout here."""
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import math
-import pickle
-import threading
-from collections import OrderedDict
 from collections.abc import Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -20,11 +17,11 @@ from ..columns import ColumnError, map_columns
 from ..compare import Comparison, compare
 from ..csvfile import CSVError, parse_csv, read_header
 from ..datasets import DATASETS
-from ..estimators import ESTIMATORS
 from ..groupdata import GroupData, from_count_simulation, from_simulation
 from ..models import HyperFit, Model, Normal, make_model, natural_model
 from ..simulate import CountSimulation, Simulation, simulate_binomial, with_outlier
 from ..tables import shown
+from . import shared
 from .workers import Runner, at_once
 
 SORTS = {"group": "order in the data", "size": "group size n_j", "mean": "no-pool mean ybar_j"}
@@ -40,6 +37,9 @@ SOURCES = {
     "upload": "Your CSV file",
 }
 """Data source key -> its name in the app."""
+
+NOT_COMPUTED = "The estimates could not be computed"
+"""The start of `problem` when a comparison failed."""
 
 SIMULATED = ("simulated", "simulated_counts")
 """The sources drawn from the settings, with a known truth."""
@@ -184,40 +184,6 @@ def compare_on_grid(
     )
 
 
-SHARED_COMPARISONS = 32
-"""How many comparisons of simulated and bundled data a server process keeps for all its
-sessions: a class opening one link, or choosing one model, computes each once."""
-_shared: OrderedDict[bytes, Comparison] = OrderedDict()
-_shared_lock = threading.Lock()
-
-
-def shared_key(data: GroupData, model: Model, *settings: object) -> bytes:
-    """A digest of everything `compare_on_grid` computes from (the data's every field, the
-    model's, the prior, scale, tau and true tau, and the estimators registered now); a fit
-    handed over is `model.fit(data)`."""
-    estimators = [(key, id(estimator)) for key, estimator in ESTIMATORS.items()]
-    return hashlib.blake2b(pickle.dumps((data, model, settings, estimators))).digest()
-
-
-def shared_comparison(key: bytes) -> Comparison | None:
-    """The comparison kept under `key`, or None."""
-    with _shared_lock:
-        comparison = _shared.get(key)
-        if comparison is not None:
-            _shared.move_to_end(key)
-        return comparison
-
-
-def share_comparison(key: bytes, comparison: Comparison) -> None:
-    """Keep `comparison` under `key`, forgetting the least recently used beyond
-    SHARED_COMPARISONS."""
-    with _shared_lock:
-        _shared[key] = comparison
-        _shared.move_to_end(key)
-        while len(_shared) > SHARED_COMPARISONS:
-            _shared.popitem(last=False)
-
-
 def row_order(data: GroupData, sort: str) -> np.ndarray:
     """Row of each group in the figure, 0 at the top: in file order, the least precise first
     (smallest n_j, or largest v_j when the data give no n_j), or the largest y_j first."""
@@ -358,6 +324,7 @@ class PoolingState(param.Parameterized):
         self._run: Runner = at_once
         self._asked = 0
         self._wanted: tuple[GroupData, bool] | None = None
+        self._job: Future | None = None
         super().__init__(**params)
         self._resimulate()
         if self.source != "simulated":
@@ -369,7 +336,7 @@ class PoolingState(param.Parameterized):
         self._run = runner
 
     @contextlib.contextmanager
-    def at_once(self) -> Iterator[None]:
+    def computing_at_once(self) -> Iterator[None]:
         """Within this block every comparison is computed at once (e.g. to apply a link, whose
         tau is read against the slider's end for its data)."""
         runner, self._run = self._run, at_once
@@ -420,6 +387,9 @@ class PoolingState(param.Parameterized):
             data = self._simulated()
         elif self.source == "upload":
             if self.uploaded is None:
+                self._forget_the_last_request()  # the data on show stay
+                self._wanted = None
+                self.computing = False
                 self.problem = "Choose a CSV file to upload: no file has been read yet."
                 return
             data = self.uploaded
@@ -498,6 +468,7 @@ class PoolingState(param.Parameterized):
         if self.comparison is not None and model.link != self.comparison.model.link:
             new_source = True  # tau on another scale (logit, log): start at tau_hat again
         self._wanted = (data, new_source)
+        self.problem = ""  # an earlier upload's: these data are shown
         scale = typical_se(data, model) if new_source else self.prior_scale
         tau = None if new_source else self.tau
         self._recompute(data, model, None, tau, scale, problem)
@@ -512,17 +483,22 @@ class PoolingState(param.Parameterized):
         population_problem: str,
     ) -> None:
         """`compare_on_grid` by the runner (or as another session of this process had it
-        computed, for simulated and bundled data); its result, if still the last one asked
-        for, is shown in one update with its tau (the fitted one when `tau` is None), `scale`
-        and `population_problem`."""
-        self._asked += 1
+        computed, for data other than an upload: `shared`); its result, if still the last one
+        asked for, is shown in one update with its tau (the fitted one when `tau` is None),
+        `scale` and `population_problem`."""
+        self._forget_the_last_request()
         asked = self._asked
         true_tau = self.tau_true if self.source in SIMULATED else 0.0
+        key = None
+        if data is not self.uploaded:  # an upload is never shared, not even with its twin
+            key = shared.digest(data, model, self.prior, scale, tau, true_tau)
 
         def show(comparison: Comparison) -> None:
             if asked != self._asked:
                 return  # a later recomputation was asked for
-            self._wanted = None
+            if key is not None:
+                shared.keep(key, comparison)
+            self._wanted = self._job = None
             if comparison.data is not data:  # a worker's copy: keep the groups we hold
                 comparison = replace(comparison, data=data)
             self.param.update(
@@ -530,39 +506,36 @@ class PoolingState(param.Parameterized):
                 prior_scale=scale,
                 order=row_order(comparison.data, self.sort),
                 comparison=comparison,
-                problem="",
                 population_problem=population_problem,
                 computing=False,
+                **({"problem": ""} if self.problem.startswith(NOT_COMPUTED) else {}),
             )
             self._on_tau()  # tau moved while this was computed
 
         def failed(err: Exception) -> None:
             if asked == self._asked:
-                self._wanted = None
-                problem = f"The estimates could not be computed: {err}"
-                self.param.update(problem=problem, computing=False)
+                self._wanted = self._job = None
+                self.param.update(problem=f"{NOT_COMPUTED}: {err}", computing=False)
 
-        key = None
-        if self.source != "upload":  # an upload is never shared, not even with its twin
-            key = shared_key(data, model, self.prior, scale, tau, true_tau)
-            comparison = shared_comparison(key)
-            if comparison is not None:
-                show(comparison)
-                return
-
-        def keep_and_show(comparison: Comparison) -> None:
-            if key is not None:
-                share_comparison(key, comparison)
-            show(comparison)
-
+        kept = None if key is None else shared.get(key)
+        if kept is not None:
+            show(kept)
+            return
         self.computing = self._run is not at_once
         args = (data, model, self.prior, scale, tau, true_tau, fit)
         try:
-            self._run(compare_on_grid, args, keep_and_show, failed)
+            self._job = self._run(compare_on_grid, args, show, failed)
         except Exception:  # computed at once: the caller sees the error, the state is as before
             self.param.update(computing=False)
             self._wanted = None
             raise
+
+    def _forget_the_last_request(self) -> None:
+        """Show no comparison asked for before now, and drop its job if it has not started."""
+        self._asked += 1
+        if self._job is not None:
+            self._job.cancel()
+            self._job = None
 
     @param.depends("method", "population", "nu", watch=True)
     def _on_model(self) -> None:
@@ -576,8 +549,9 @@ class PoolingState(param.Parameterized):
         c = self.comparison
         scale = self.prior_scale if self.prior == "half-cauchy" else None
         if (c.prior, c.scale) == (self.prior, scale):  # on show already (new data set the scale)
-            self._asked += 1  # so a recomputation under way for another prior is not shown
+            self._forget_the_last_request()  # one for another prior
             self.computing = False
+            self._on_tau()  # the tau it was for may be off the grid on show
             return
         problem = self.population_problem
         self._recompute(c.data, c.model, c.fit, self.tau, self.prior_scale, problem)

@@ -99,7 +99,7 @@ def apply_link(state: PoolingState, search: str) -> list[str]:
     """Apply each usable value of the query string `search` to `state` (tau last, between 0
     and the slider's end for the data then on show: the comparisons are computed at once);
     the messages naming the refused ones."""
-    with state.at_once():
+    with state.computing_at_once():
         return _apply_link(state, search)
 
 

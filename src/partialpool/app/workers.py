@@ -1,6 +1,7 @@
-"""Work too slow for the server's event loop (reading an upload, a comparison under a
-Student-t or count model) runs in worker processes shared by every session; its result comes
-back to the session on the document's next tick. No layout here."""
+"""Work that would hold the server's event loop (reading an upload; a new comparison, which
+under a Student-t or count model takes up to seconds) runs in worker processes shared by the
+sessions of a server process; its result comes back to the session on the document's next
+tick. No layout here."""
 
 from __future__ import annotations
 
@@ -16,13 +17,15 @@ from typing import Any, Protocol, TypeVar
 T = TypeVar("T")
 
 WORKERS = 2
-"""Worker processes, shared by every session of a server process (one per core here)."""
+"""Worker processes per server process, shared by its sessions (the two cores of the machine
+the benchmarks ran on)."""
 _pool: list[ProcessPoolExecutor] = []
 
 
 class Runner(Protocol):
     """run(job, args, then, failed): call `then(job(*args))` now or later, or `failed(error)`
-    when the job raised (a runner may also let the error propagate)."""
+    when the job raised (a runner may also let the error propagate); returns the job's Future
+    when it runs later (cancelling it drops the job if it has not started), else None."""
 
     def __call__(
         self,
@@ -30,7 +33,7 @@ class Runner(Protocol):
         args: tuple[Any, ...],
         then: Callable[[Any], None],
         failed: Callable[[Exception], None],
-    ) -> None: ...
+    ) -> Future | None: ...
 
 
 def submit(job: Callable[..., T], *args: object) -> Future[T]:
@@ -50,6 +53,7 @@ def submit(job: Callable[..., T], *args: object) -> Future[T]:
 
 
 def _load(module: str) -> None:
+    """Import `module` (in a worker, ahead of its first job)."""
     importlib.import_module(module)
 
 
@@ -76,18 +80,19 @@ def off_the_loop(
     args: tuple[Any, ...],
     then: Callable[[T], None],
     failed: Callable[[Exception], None],
-) -> None:
+) -> Future[T] | None:
     """`job(*args)` in a worker process (`submit`), then `then(result)`, or `failed(error)`
-    when it raised or the worker died, on the served document's next tick; outside a server,
-    `at_once`."""
+    when it raised or the worker died, on the served document's next tick; nothing when the
+    returned Future was cancelled. Outside a server, `at_once`."""
     from .throttle import served_document  # Panel: not loaded in the worker processes
 
     doc = served_document()
     if doc is None:
-        at_once(job, args, then, failed)
-        return
+        return at_once(job, args, then, failed)
 
     def done(future: Future[T]) -> None:
+        if future.cancelled():
+            return
         try:
             callback = partial(then, future.result())
         except Exception as err:  # the job's own error, or a crashed worker: say so
@@ -96,6 +101,9 @@ def off_the_loop(
             doc.add_next_tick_callback(callback)
 
     try:
-        submit(job, *args).add_done_callback(done)
+        future = submit(job, *args)
     except BrokenProcessPool as err:
         failed(err)
+        return None
+    future.add_done_callback(done)
+    return future
