@@ -35,7 +35,6 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -44,7 +43,7 @@ import numpy as np
 from tornado.httpclient import AsyncHTTPClient
 from tornado.websocket import websocket_connect
 
-from partialpool.app.local_server import ROOT, free_port
+from partialpool.app.local_server import free_port, start
 
 STEP_TIMEOUT_S = 120.0
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -82,19 +81,7 @@ def start_server(port: int, num_procs: int, panel_threads: int) -> subprocess.Po
         command += ["--allow-websocket-origin", f"127.0.0.1:{port}"]
         command += ["--num-threads", str(panel_threads)]
     command += ["--num-procs", str(num_procs)]
-    server = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    url = f"http://127.0.0.1:{port}/app"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=30):
-                return server
-        except OSError:
-            time.sleep(0.3)
-    server.kill()
-    raise RuntimeError("the server did not answer within 90 s")
+    return start(command, f"http://127.0.0.1:{port}/app")[0]
 
 
 def entries(value: object) -> dict:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import tempfile
-import time
 import urllib.request
 
 import numpy as np
@@ -14,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from partialpool import estimate_tau2, partial_pool
+from partialpool.app.local_server import start as start_server
 from partialpool.csvfile import parse_csv
 
 from .conftest import Session, free_port
@@ -28,17 +27,9 @@ def start(*arguments: str) -> tuple[str, subprocess.Popen, object]:
     """`partialpool serve ARGUMENTS` on a free port, once its page answers: (url, process,
     its log file)."""
     port = free_port()
-    log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop)
-    command = [sys.executable, "-m", "partialpool.cli", "serve", *arguments]
-    server = subprocess.Popen([*command, "--port", str(port)], stdout=log, stderr=log)
+    command = [sys.executable, "-m", "partialpool.cli", "serve", *arguments, "--port", str(port)]
     url = f"http://127.0.0.1:{port}/app"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            with urllib.request.urlopen(url, timeout=30):
-                break
-        except OSError:
-            time.sleep(0.3)
+    server, log = start_server(command, url)
     return url, server, log
 
 

@@ -71,15 +71,15 @@ class DataSource(pn.viewable.Viewer):
         self._dropper.value = {}
         self._status.param.update(object=f"Reading {html.escape(name)}…", visible=True)
 
+        def show(upload: Upload) -> None:
+            with pn.io.hold():
+                self.state.show_upload(upload, content)
+                self._status.visible = False
+
         def failed(err: Exception) -> None:  # a crashed reader, or a bug of ours: say so
-            self._show_upload(Upload(content, name, problem=f"{name}: not read ({err!r})"))
+            show(Upload(name, problem=f"{name}: not read ({err!r})"))
 
-        off_the_loop(read_upload, (content, name), self._show_upload, failed)
-
-    def _show_upload(self, upload: Upload) -> None:
-        with pn.io.hold():
-            self.state.show_upload(upload)
-            self._status.visible = False
+        off_the_loop(read_upload, (content, name), show, failed)
 
     def _on_too_large(self, event: param.parameterized.Event) -> None:
         self.state.problem = (

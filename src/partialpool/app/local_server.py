@@ -11,6 +11,7 @@ import time
 import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
+from typing import IO
 
 ROOT = Path(__file__).resolve().parent.parent.parent.parent
 """The repository's root: `panel serve` runs here, so script paths are relative to it."""
@@ -33,6 +34,28 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def start(command: Sequence[str], url: str) -> tuple[subprocess.Popen, IO[bytes]]:
+    """Start `command` in the repository's root, its output in a temporary file, and wait
+    until `url` answers 200 (at most 90 s): (the process, the file). The caller terminates
+    the server and closes the file."""
+    # A file, not a pipe: an unread pipe fills up with the server's log and stalls it.
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the server)
+    server = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            log.seek(0)
+            raise RuntimeError(f"{' '.join(command)} exited:\n{log.read().decode()}")
+        try:
+            with urllib.request.urlopen(url, timeout=30) as reply:
+                if reply.status == 200:
+                    return server, log
+        except OSError:
+            time.sleep(0.3)
+    server.kill()
+    raise RuntimeError(f"{' '.join(command)} did not answer within 90 s")
+
+
 def serve(port: int, *scripts: str, options: Sequence[str] = ()) -> subprocess.Popen:
     """Start `panel serve SCRIPTS OPTIONS` on 127.0.0.1:port in the repository's root and wait
     until the first script's page answers 200 (at most 90 s). The caller terminates the
@@ -51,20 +74,4 @@ def serve(port: int, *scripts: str, options: Sequence[str] = ()) -> subprocess.P
         f"127.0.0.1:{port}",
         *options,
     ]
-    url = f"http://127.0.0.1:{port}/{Path(scripts[0]).stem}"
-    # A file, not a pipe: an unread pipe fills up with the server's log and stalls it.
-    log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the server)
-    server = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            log.seek(0)
-            raise RuntimeError(f"panel serve exited:\n{log.read().decode()}")
-        try:
-            with urllib.request.urlopen(url, timeout=30) as reply:
-                if reply.status == 200:
-                    return server
-        except OSError:
-            time.sleep(0.3)
-    server.kill()
-    raise RuntimeError("panel serve did not answer within 90 s")
+    return start(command, f"http://127.0.0.1:{port}/{Path(scripts[0]).stem}")[0]

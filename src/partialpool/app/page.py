@@ -35,7 +35,6 @@ from .study import MonteCarloRun
 from .study_view import MonteCarloView
 from .throttle import served_document
 from .url import sync_url
-from .workers import off_the_loop
 
 
 def configure() -> None:
@@ -188,7 +187,7 @@ def template(state: PoolingState) -> pn.template.BootstrapTemplate:
     """The whole page for one session's state, its URL kept in step with the state; once it
     is built, new comparisons are computed off the server's event loop."""
     sidebar, figure = contents(state)
-    state.run_with(off_the_loop)
+    state.run_with(workers.off_the_loop)
     workers.start()
     return pn.template.BootstrapTemplate(
         title="partialpool: no, complete and partial pooling of group means",

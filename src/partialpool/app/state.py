@@ -199,9 +199,9 @@ def row_order(data: GroupData, sort: str) -> np.ndarray:
 @dataclass(frozen=True)
 class Upload:
     """An uploaded file as read: its groups and which column held what, or why it was refused
-    (with the file's columns when they could not be told apart)."""
+    (with the file's columns when they could not be told apart). Not its bytes: a worker
+    process sends this back, and the caller holds them."""
 
-    content: bytes | str
     filename: str
     data: GroupData | None = None
     columns_used: str = ""
@@ -220,15 +220,14 @@ def read_upload(
         used = map_columns(read_header(content), columns).describe()
     except ColumnError as err:
         return Upload(
-            content,
             filename,
             problem=f"{filename}: {err.why}. The columns are: {', '.join(err.columns)}. "
             "Choose which column holds what below.",
             column_choices=list(err.columns),
         )
     except CSVError as err:
-        return Upload(content, filename, problem=f"{filename}: {err}")
-    return Upload(content, filename, data=data, columns_used=used)
+        return Upload(filename, problem=f"{filename}: {err}")
+    return Upload(filename, data=data, columns_used=used)
 
 
 class PoolingState(param.Parameterized):
@@ -406,19 +405,19 @@ class PoolingState(param.Parameterized):
         """Read an uploaded CSV file, its columns recognised (`columns.map_columns`) or named
         in `columns` (`read_upload`), and show it (`show_upload`). Returns whether the file
         was accepted."""
-        return self.show_upload(read_upload(content, filename, columns))
+        return self.show_upload(read_upload(content, filename, columns), content)
 
-    def show_upload(self, upload: Upload) -> bool:
-        """Show a file read by `read_upload`; on any problem set `problem` and keep the data on
-        show. When its columns cannot be told apart the file is kept, its columns are offered
-        in `column_choices`, and `read_with_columns` reads it again. Returns whether the file
-        was accepted."""
+    def show_upload(self, upload: Upload, content: bytes | str) -> bool:
+        """Show a file read by `read_upload` from `content`; on any problem set `problem` and
+        keep the data on show. When its columns cannot be told apart the file is kept, its
+        columns are offered in `column_choices`, and `read_with_columns` reads it again.
+        Returns whether the file was accepted."""
         self._pending = None
         if upload.data is not None:
             self.use(upload.data, upload.columns_used)
             return True
         if upload.column_choices:
-            self._pending = (upload.content, upload.filename)
+            self._pending = (content, upload.filename)
         self.param.update(column_choices=upload.column_choices, problem=upload.problem)
         return False
 
