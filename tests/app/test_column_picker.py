@@ -10,6 +10,7 @@ from conftest import upload_chunk
 from partialpool.app import PoolingState
 from partialpool.app.column_picker import NO_TRUTH, ColumnPicker
 from partialpool.app.data_source import DataSource
+from partialpool.app.state import read_upload
 
 UNNAMED = b"clinic,m,s,t\nA,1.5,0.5,1.2\nB,3.0,0.8,2.9\nC,2.0,0.4,2.2\n"
 
@@ -75,12 +76,33 @@ def test_a_bad_choice_says_why_and_keeps_the_file(state):
 
 
 def test_reading_with_columns_before_any_file_says_so(state):
-    assert not state.read_with_columns({"group": "a", "value": "b"})
+    state.read_with_columns({"group": "a", "value": "b"})
     assert "no file waiting" in state.problem
 
 
 def test_sessions_do_not_share_a_file_waiting_for_its_columns():
     a, b = PoolingState(), PoolingState()
     assert not a.upload(UNNAMED, "clinics.csv")
-    assert not b.read_with_columns({"group": "clinic", "estimate": "m", "se": "s"})
+    b.read_with_columns({"group": "clinic", "estimate": "m", "se": "s"})
+    assert "no file waiting" in b.problem
     assert b.source == "simulated" and a.column_choices and not b.column_choices
+
+
+def test_the_file_is_read_again_by_the_runner_and_the_button_spins_meanwhile(state):
+    """On a served page the runner is `workers.off_the_loop`: the second read of a file (up to
+    the upload limit) must not hold the server's event loop."""
+    jobs = []
+    state.run_with(lambda job, args, then, failed: jobs.append((job, args, then)))
+    picker = ColumnPicker(state=state)
+    state.show_upload(read_upload(UNNAMED, "clinics.csv"), UNNAMED)
+    picker._layout.value = "estimate_se"
+    picker._read.clicks += 1
+    assert state.reading and picker._read.loading and state.source == "simulated"
+    job, args, then = jobs.pop()
+    assert job is read_upload and args[0] == UNNAMED
+    then(job(*args))
+    assert not state.reading and not picker._read.loading
+    assert list(state.uploaded.labels) == ["A", "B", "C"] and state.source == "upload"
+    job, args, then = jobs.pop()  # its comparison: by the runner too
+    then(job(*args))
+    assert list(state.data.labels) == ["A", "B", "C"]

@@ -85,14 +85,18 @@ class Session:
         self.page.wait_for_selector(".tau-slider .noUi-handle", timeout=30_000)
         self.load_seconds = time.perf_counter() - start
         # the rest of the page follows the figure (page.py's `deferred`)
-        for deferred in (
-            ".mse-table, .no-truth",
-            ".views",
-            ".results-table",
-            ".data-select, select",
-        ):
+        for deferred in (".mse-table, .no-truth", ".views", ".data-select, select"):
             self.page.wait_for_selector(deferred, state="attached", timeout=30_000)
+        self.show_results_table()
+        self.page.locator(".tau-slider").first.scroll_into_view_if_needed()  # back to the top
         return self
+
+    def show_results_table(self) -> None:
+        """Scroll to the results table, built when first scrolled to (`lazy.when_seen`)."""
+        marker = self.page.locator(".when-seen")
+        if marker.count():
+            marker.scroll_into_view_if_needed()
+        self.page.wait_for_selector(".results-table", state="attached", timeout=30_000)
 
     def column(self, source: str, name: str) -> list[float]:
         return self.page.evaluate(

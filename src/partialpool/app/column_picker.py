@@ -1,5 +1,6 @@
 """The column picker: shown when an upload's columns cannot be told apart by their names, it
-asks what a row is and which column holds what, then reads the file again."""
+asks what a row is and which column holds what, then reads the file again (off the server's
+event loop, the button spinning meanwhile)."""
 
 from __future__ import annotations
 
@@ -62,7 +63,10 @@ class ColumnPicker(pn.viewable.Viewer):
             for role in ROLES
         }
         self._read = pn.widgets.Button(
-            label="Read with these columns", color="primary", css_classes=["pick-read"]
+            label="Read with these columns",
+            color="primary",
+            css_classes=["pick-read"],
+            loading=self.state.param.reading,
         )
         self._read.on_click(self._on_read)
         self._layout.param.watch(self._show_roles, "value")

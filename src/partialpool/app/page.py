@@ -15,6 +15,7 @@ from .css import CSS
 from .data_source import DataSource
 from .first_visit import first_visit_hint
 from .guide import GUIDE
+from .lazy import deferred, when_seen
 from .main_views import main_views
 from .panel_private import (
     link_stylesheets_here,
@@ -68,6 +69,11 @@ keep 360 pixels (the growth factors 1000 : 1). In a narrow window each wraps und
 neighbour and, alone in its line, takes the whole width."""
 
 
+TABS_HEIGHT = 700
+"""Pixels the tabs take (the Guide's, in a wide window: 800) until they arrive: the results
+table below them is built when scrolled to (`lazy.when_seen`)."""
+
+
 TABS = {
     "Risk": lambda state: RiskCurveView(state=state),
     "Posterior": lambda state: PosteriorView(state=state),
@@ -79,20 +85,6 @@ TABS = {
     "Ridge": lambda state: RidgeView(state=state),
 }
 """The tabs beyond the Guide, each built the first time it is shown."""
-
-
-def deferred(build: Callable[[], object], **layout: object) -> pn.Column:
-    """A column filled once the page has loaded (`pn.state.onload`; at once outside a server),
-    so that the tau controls and the figure are drawn first (benchmarks/app.py measures the
-    first render). An empty column, not Panel's `defer_load`: each of its ParamFunctions costs
-    the server about 19 ms per session to create (benchmarks/sessions.py)."""
-    column = pn.Column(loading=True, **layout)
-
-    def fill() -> None:
-        column.param.update(objects=[build()], loading=False)
-
-    pn.state.onload(fill)
-    return column
 
 
 def tabs(state: PoolingState) -> pn.Tabs:
@@ -144,12 +136,17 @@ def computing_note(state: PoolingState) -> pn.pane.HTML:
 
 def contents(state: PoolingState, served: bool = True) -> tuple[pn.Column, pn.Column]:
     """(the sidebar, the main area) of the page for one session's state. `served`: the page
-    of a server, linked to its URL and sent in two parts (`deferred`); else (Jupyter)
-    sent whole and not linked to any URL."""
+    of a server, linked to its URL and sent in parts (`lazy`): the figure and its controls,
+    then the rest once the page has loaded, the results table when scrolled to; else
+    (Jupyter) sent whole and not linked to any URL."""
     main = main_views(state)
 
-    def after_the_figure(build: Callable[[], object], **layout: object) -> object:
-        return deferred(build, **layout) if served else pn.Column(build(), **layout)
+    def after_the_figure(
+        build: Callable[[], object], placeholder_height: int | None = None, **layout: object
+    ) -> object:
+        if served:
+            return deferred(build, placeholder_height, **layout)
+        return pn.Column(build(), **layout)
 
     sidebar = after_the_figure(
         lambda: pn.Column(
@@ -175,7 +172,11 @@ def contents(state: PoolingState, served: bool = True) -> tuple[pn.Column, pn.Co
             loading=state.param.computing,  # a spinner while new estimates are computed
         ),
         after_the_figure(
-            lambda: pn.Column(tabs(state), ResultsTable(state=state), sizing_mode="stretch_width"),
+            lambda: tabs(state), placeholder_height=TABS_HEIGHT, sizing_mode="stretch_width"
+        ),
+        when_seen(  # below the fold: built when scrolled to
+            lambda: ResultsTable(state=state),
+            served_document() if served else None,
             sizing_mode="stretch_width",
         ),
         sizing_mode="stretch_width",

@@ -317,6 +317,9 @@ class PoolingState(param.Parameterized):
     computing = param.Boolean(
         False, precedence=-1, doc="a new comparison is being computed (`run_with`)"
     )
+    reading = param.Boolean(
+        False, precedence=-1, doc="an upload is being read again with chosen columns"
+    )
 
     def __init__(self, **params: object) -> None:
         self._pending: tuple[bytes | str, str] | None = None
@@ -431,19 +434,30 @@ class PoolingState(param.Parameterized):
         else:
             self.source = "upload"
 
-    def read_with_columns(self, columns: dict[str, str]) -> bool:
-        """Read the upload whose columns could not be told apart, with these columns (role ->
-        column). Returns whether it was accepted."""
+    def read_with_columns(self, columns: dict[str, str]) -> None:
+        """Read the upload whose columns could not be told apart again, with these columns
+        (role -> column), where `run_with` says (a served page: off the event loop, `reading`
+        true meanwhile), and show it (`show_upload`); a bad choice keeps the file to choose
+        again."""
         pending = self._pending
         if pending is None:
             self.problem = "Upload a file first: there is no file waiting for its columns."
-            return False
+            return
         content, filename = pending
-        accepted = self.upload(content, filename, columns)
-        if not accepted and not self.column_choices:
-            self._pending = pending  # a bad choice: keep the file to choose again
-            self.column_choices = read_header(content)
-        return accepted
+
+        def show(upload: Upload) -> None:
+            self.reading = False
+            if self._pending is not pending:
+                return  # another file came meanwhile
+            if not self.show_upload(upload, content) and not self.column_choices:
+                self._pending = pending
+                self.column_choices = read_header(content)
+
+        def failed(err: Exception) -> None:  # a crashed reader, or a bug of ours: say so
+            show(Upload(filename, problem=f"{filename}: not read ({err!r})"))
+
+        self.reading = self._run is not at_once
+        self._run(read_upload, (content, filename, columns), show, failed)
 
     def _choose_model(self, data: GroupData) -> tuple[Model, str]:
         """The chosen model, or the Normal when the data have too few groups for it or are not

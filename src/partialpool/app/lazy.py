@@ -1,0 +1,87 @@
+"""Columns whose contents are built later than the page: once it has loaded (`deferred`), or
+the first time the reader scrolls to them (`when_seen`). Each Panel widget or pane costs the
+server a few milliseconds per session to build and send (benchmarks/sessions.py); a part that
+nobody looks at is never built."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import panel as pn
+from bokeh.document import Document
+from bokeh.models import CustomJS, Div
+
+Build = Callable[[], object]
+"""build(): the contents of a column, one viewable (or a list of them)."""
+
+PLACEHOLDER_HEIGHT = 120
+"""An empty column this tall shows its loading spinner."""
+
+
+def _fill(column: pn.Column, build: Build, **layout: object) -> None:
+    contents = build()
+    objects = contents if isinstance(contents, list) else [contents]
+    column.param.update(objects=objects, loading=False, **layout)
+
+
+def deferred(build: Build, placeholder_height: int | None = None, **layout: object) -> pn.Column:
+    """A column filled once the page has loaded (`pn.state.onload`; at once outside a server),
+    so that the tau controls and the figure are drawn first (benchmarks/app.py measures the
+    first render); `placeholder_height` pixels tall until then, to keep what follows where
+    it will be. An empty column, not Panel's `defer_load`: each of its ParamFunctions costs
+    the server about 19 ms per session to create (benchmarks/sessions.py)."""
+    if placeholder_height is None:
+        column = pn.Column(loading=True, **layout)
+        pn.state.onload(lambda: _fill(column, build))
+    else:
+        column = pn.Column(loading=True, min_height=placeholder_height, **layout)
+        pn.state.onload(lambda: _fill(column, build, min_height=None))
+    return column
+
+
+SETTLE_MS = 5000
+"""Without a scroll the page starts watching the marker this long after it is ready: a window
+tall enough to show the marker at once gets the column then."""
+
+OBSERVE = f"""
+const fill = () => {{ marker.tags = ["seen"]; }};
+const view = Bokeh.index.find_one(marker);
+if (view == null || typeof IntersectionObserver === "undefined") {{ fill(); return; }}
+let watching = false;
+const watch = () => {{
+  if (watching) return;
+  watching = true;
+  document.removeEventListener("scroll", watch, true);
+  const observer = new IntersectionObserver((entries) => {{
+    if (entries.some((entry) => entry.isIntersecting)) {{ observer.disconnect(); fill(); }}
+  }});
+  observer.observe(view.el);
+}};
+document.addEventListener("scroll", watch, {{capture: true, passive: true}});
+setTimeout(watch, {SETTLE_MS});
+"""
+"""Run once the page is ready: tell the server (a change of the marker's `tags`) the first
+time the marker is in the window, watched from the reader's first scroll (before it, the
+parts above it may still be arriving and leave it in view for a moment)."""
+
+
+def when_seen(build: Build, doc: Document | None, **layout: object) -> pn.Column:
+    """A column filled the first time the reader scrolls to it, a spinner until then: a marker
+    at its top, watched in the page by an IntersectionObserver, tells the server. Whatever is
+    above it must hold its place while the page loads (`deferred`'s `placeholder_height`),
+    or the marker is seen at once. `doc`: the session's document; None (outside a served
+    page) fills it at once."""
+    if doc is None:
+        column = pn.Column(**layout)
+        _fill(column, build)
+        return column
+    marker = Div(text="", height=1, sizing_mode="stretch_width", css_classes=["when-seen"])
+    column = pn.Column(marker, loading=True, min_height=PLACEHOLDER_HEIGHT, **layout)
+
+    def seen(_attr: str, _old: object, _new: object) -> None:
+        if column.loading:
+            _fill(column, build, min_height=None)
+
+    marker.on_change("tags", seen)
+    doc.js_on_event("document_ready", CustomJS(args={"marker": marker}, code=OBSERVE))
+    return column
