@@ -6,7 +6,7 @@ from __future__ import annotations
 import panel as pn
 from bokeh.document import Document
 
-from partialpool.app.lazy import PLACEHOLDER_HEIGHT, when_seen
+from partialpool.app.lazy import PLACEHOLDER_HEIGHT, when_seen, when_shown
 
 
 def test_outside_a_served_page_the_column_is_filled_at_once():
@@ -26,3 +26,21 @@ def test_a_served_column_is_built_once_when_its_marker_is_seen():
     assert column.objects[0].object == "table"
     marker.tags = ["seen", "again"]
     assert built == [1]
+
+
+def test_a_hidden_column_is_built_the_first_time_it_is_shown():
+    import param
+
+    class Shown(param.Parameterized):
+        on = param.Boolean(False)
+
+    shown, built = Shown(), []
+    column = when_shown(
+        lambda: built.append(1) or [pn.pane.HTML("a"), pn.pane.HTML("b")], shown.param.on
+    )
+    assert built == [] and not column.visible
+    shown.on = True
+    assert built == [1] and column.visible and [o.object for o in column] == ["a", "b"]
+    shown.on = False
+    shown.on = True
+    assert built == [1] and not column.loading

@@ -10,6 +10,7 @@ import param
 from ..csvfile import MAX_UPLOAD_BYTES
 from .column_picker import ColumnPicker
 from .css import CSS
+from .lazy import when_shown
 from .panel_private import BoundedFileDropper
 from .state import SOURCES, PoolingState, Upload, read_upload
 from .workers import off_the_loop
@@ -119,11 +120,13 @@ class DataSource(pn.viewable.Viewer):
                 css_classes=["data-source"],
             ),
             self._note,
-            pn.Column(
-                self._dropper,
-                self._status,
-                pn.pane.Markdown(UPLOAD_HELP, css_classes=["upload-help"]),
-                visible=uploading,
+            when_shown(
+                lambda: [
+                    self._dropper,
+                    self._status,
+                    pn.pane.Markdown(UPLOAD_HELP, css_classes=["upload-help"]),
+                ],
+                uploading,
                 sizing_mode="stretch_width",
             ),
             self._problem,

@@ -1,5 +1,6 @@
-"""Columns whose contents are built later than the page: once it has loaded (`deferred`), or
-the first time the reader scrolls to them (`when_seen`). Each Panel widget or pane costs the
+"""Columns whose contents are built later than the page: once it has loaded (`deferred`), the
+first time they are shown (`when_shown`), or the first time the reader scrolls to them
+(`when_seen`). Each Panel widget or pane costs the
 server a few milliseconds per session to build and send (benchmarks/sessions.py); a part that
 nobody looks at is never built."""
 
@@ -36,6 +37,22 @@ def deferred(build: Build, placeholder_height: int | None = None, **layout: obje
     else:
         column = pn.Column(loading=True, min_height=placeholder_height, **layout)
         pn.state.onload(lambda: _fill(column, build, min_height=None))
+    return column
+
+
+def when_shown(build: Build, shown: object, **layout: object) -> pn.Column:
+    """A column visible while `shown` (a parameter or reactive expression) is true, filled the
+    first time it is: hidden parts of the page cost the server nothing until then."""
+    column = pn.Column(pn.Spacer(height=0, margin=0), visible=shown, **layout)
+    filled = []  # the spacer until then: Bokeh warns of an empty layout
+
+    def fill(*_: object) -> None:
+        if column.visible and not filled:
+            filled.append(True)
+            _fill(column, build)
+
+    column.param.watch(fill, "visible")
+    fill()
     return column
 
 
