@@ -77,8 +77,8 @@ class DataSource(pn.viewable.Viewer):
                 self.state.show_upload(upload, content)
                 self._status.visible = False
 
-        def failed(err: Exception) -> None:  # a crashed reader, or a bug of ours: say so
-            show(Upload(name, problem=f"{name}: not read ({err!r})"))
+        def failed(err: Exception) -> None:
+            show(Upload.not_read(name, err))
 
         off_the_loop(read_upload, (content, name), show, failed)
 

@@ -1,8 +1,7 @@
 """Columns whose contents are built later than the page: once it has loaded (`deferred`), the
 first time they are shown (`when_shown`), or the first time the reader scrolls to them
-(`when_seen`). Each Panel widget or pane costs the
-server a few milliseconds per session to build and send (benchmarks/sessions.py); a part that
-nobody looks at is never built."""
+(`when_seen`). Each Panel widget or pane costs the server a few milliseconds per session to
+build and send (benchmarks/sessions.py); a part that nobody looks at is never built."""
 
 from __future__ import annotations
 
@@ -19,10 +18,11 @@ PLACEHOLDER_HEIGHT = 120
 """An empty column this tall shows its loading spinner."""
 
 
-def _fill(column: pn.Column, build: Build, **layout: object) -> None:
+def _fill(column: pn.Column, build: Build, min_height: int | None = None) -> None:
+    """Put `build()` into `column`, no longer loading and `min_height` tall at least."""
     contents = build()
     objects = contents if isinstance(contents, list) else [contents]
-    column.param.update(objects=objects, loading=False, **layout)
+    column.param.update(objects=objects, loading=False, min_height=min_height)
 
 
 def deferred(build: Build, placeholder_height: int | None = None, **layout: object) -> pn.Column:
@@ -31,12 +31,10 @@ def deferred(build: Build, placeholder_height: int | None = None, **layout: obje
     first render); `placeholder_height` pixels tall until then, to keep what follows where
     it will be. An empty column, not Panel's `defer_load`: each of its ParamFunctions costs
     the server about 19 ms per session to create (benchmarks/sessions.py)."""
-    if placeholder_height is None:
-        column = pn.Column(loading=True, **layout)
-        pn.state.onload(lambda: _fill(column, build))
-    else:
-        column = pn.Column(loading=True, min_height=placeholder_height, **layout)
-        pn.state.onload(lambda: _fill(column, build, min_height=None))
+    column = pn.Column(loading=True, **layout)
+    if placeholder_height is not None:
+        column.min_height = placeholder_height
+    pn.state.onload(lambda: _fill(column, build, layout.get("min_height")))
     return column
 
 
@@ -49,7 +47,7 @@ def when_shown(build: Build, shown: object, **layout: object) -> pn.Column:
     def fill(*_: object) -> None:
         if column.visible and not filled:
             filled.append(True)
-            _fill(column, build)
+            _fill(column, build, layout.get("min_height"))
 
     column.param.watch(fill, "visible")
     fill()
@@ -90,14 +88,15 @@ def when_seen(build: Build, doc: Document | None, **layout: object) -> pn.Column
     page) fills it at once."""
     if doc is None:
         column = pn.Column(**layout)
-        _fill(column, build)
+        _fill(column, build, layout.get("min_height"))
         return column
     marker = Div(text="", height=1, sizing_mode="stretch_width", css_classes=["when-seen"])
-    column = pn.Column(marker, loading=True, min_height=PLACEHOLDER_HEIGHT, **layout)
+    column = pn.Column(marker, loading=True, **layout)
+    column.min_height = PLACEHOLDER_HEIGHT
 
     def seen(_attr: str, _old: object, _new: object) -> None:
         if column.loading:
-            _fill(column, build, min_height=None)
+            _fill(column, build, layout.get("min_height"))
 
     marker.on_change("tags", seen)
     doc.js_on_event("document_ready", CustomJS(args={"marker": marker}, code=OBSERVE))

@@ -208,6 +208,11 @@ class Upload:
     problem: str = ""
     column_choices: list[str] = field(default_factory=list)
 
+    @classmethod
+    def not_read(cls, filename: str, err: Exception) -> Upload:
+        """A file the reader failed on (a crashed worker, or a bug of ours): say so."""
+        return cls(filename, problem=f"{filename}: not read ({err!r})")
+
 
 def read_upload(
     content: bytes | str, filename: str, columns: dict[str, str] | None = None
@@ -453,8 +458,8 @@ class PoolingState(param.Parameterized):
                 self._pending = pending
                 self.column_choices = read_header(content)
 
-        def failed(err: Exception) -> None:  # a crashed reader, or a bug of ours: say so
-            show(Upload(filename, problem=f"{filename}: not read ({err!r})"))
+        def failed(err: Exception) -> None:
+            show(Upload.not_read(filename, err))
 
         self.reading = self._run is not at_once
         self._run(read_upload, (content, filename, columns), show, failed)
