@@ -42,6 +42,32 @@ def test_the_page_passes_bokehs_integrity_checks():
     assert page["issues"] == []
 
 
+WALKS = """
+import sys
+sys.path.insert(0, "tests/app")
+from panel.io.state import set_curdoc
+from served import count_walks, served_document
+from partialpool.app import PoolingState
+from partialpool.app.page import configure, serve_page, template
+
+if __name__ == "__main__":
+    configure()
+    doc = served_document()
+    walks = count_walks()
+    with set_curdoc(doc):
+        serve_page(template(PoolingState()))
+    print(len(walks), len(doc.roots))
+"""
+
+
+def test_a_served_page_is_added_to_its_document_in_one_walk_of_its_models():
+    out = subprocess.run(
+        [sys.executable, "-c", WALKS], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    walks, roots = map(int, out.stdout.split()[-2:])
+    assert roots > 1 and walks == 1  # Bokeh otherwise walks the models once per root
+
+
 def test_the_computing_note_follows_the_state():
     state = PoolingState()
     note = computing_note(state)

@@ -1,11 +1,17 @@
 """Columns whose contents are built later than the page: once it has loaded (`deferred`), the
 first time they are shown (`when_shown`), or the first time the reader scrolls to them
 (`when_seen`). Each Panel widget or pane costs the server a few milliseconds per session to
-build and send (benchmarks/sessions.py); a part that nobody looks at is never built."""
+build and send (benchmarks/sessions.py); a part that nobody looks at is never built.
+
+Bokeh walks a document's whole model graph (`DocumentModelManager.recompute`, about 90 µs a
+model) whenever models are added outside `doc.models.freeze()`: once per filled column, once
+per root of a page. `built_at_once` and `after_load` keep each of those to one walk."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import weakref
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 
 import panel as pn
 from bokeh.document import Document
@@ -18,6 +24,43 @@ PLACEHOLDER_HEIGHT = 120
 """An empty column this tall shows its loading spinner."""
 
 
+_AFTER_LOAD: weakref.WeakKeyDictionary[Document, list[Callable[[], None]]] = (
+    weakref.WeakKeyDictionary()
+)
+"""Per served document, the fills waiting for its page to load."""
+
+
+@contextmanager
+def built_at_once(doc: Document | None) -> Iterator[None]:
+    """Models added to `doc` inside this block cost one walk of its model graph at the end,
+    not one per change (None: outside a server, nothing to hold)."""
+    with doc.models.freeze() if doc is not None else nullcontext():
+        yield
+
+
+def after_load(fill: Callable[[], None]) -> None:
+    """Run `fill` once the session's page has loaded (`pn.state.onload`: at once outside a
+    server or on a loaded page), all such fills of one page in one `built_at_once`."""
+    doc = pn.state.curdoc
+    if doc is None or doc.session_context is None or pn.state.loaded:
+        pn.state.onload(fill)
+        return
+    if doc in _AFTER_LOAD:
+        _AFTER_LOAD[doc].append(fill)
+        return
+    _AFTER_LOAD[doc] = [fill]
+
+    def fill_all() -> None:
+        with built_at_once(doc):
+            while fills := _AFTER_LOAD.get(doc):  # a fill may defer more: it joins the list
+                _AFTER_LOAD[doc] = []
+                for each in fills:
+                    each()
+            del _AFTER_LOAD[doc]
+
+    pn.state.onload(fill_all)
+
+
 def _fill(column: pn.Column, build: Build, min_height: int | None = None) -> None:
     """Put `build()` into `column`, no longer loading and `min_height` tall at least."""
     contents = build()
@@ -26,7 +69,7 @@ def _fill(column: pn.Column, build: Build, min_height: int | None = None) -> Non
 
 
 def deferred(build: Build, placeholder_height: int | None = None, **layout: object) -> pn.Column:
-    """A column filled once the page has loaded (`pn.state.onload`; at once outside a server),
+    """A column filled once the page has loaded (`after_load`; at once outside a server),
     so that the tau controls and the figure are drawn first (benchmarks/app.py measures the
     first render); `placeholder_height` pixels tall until then, to keep what follows where
     it will be. An empty column, not Panel's `defer_load`: each of its ParamFunctions costs
@@ -34,7 +77,7 @@ def deferred(build: Build, placeholder_height: int | None = None, **layout: obje
     column = pn.Column(loading=True, **layout)
     if placeholder_height is not None:
         column.min_height = placeholder_height
-    pn.state.onload(lambda: _fill(column, build, layout.get("min_height")))
+    after_load(lambda: _fill(column, build, layout.get("min_height")))
     return column
 
 

@@ -15,7 +15,7 @@ from .css import CSS
 from .data_source import DataSource
 from .first_visit import first_visit_hint
 from .guide import GUIDE
-from .lazy import deferred, when_seen
+from .lazy import built_at_once, deferred, when_seen
 from .main_views import main_views
 from .panel_private import (
     link_stylesheets_here,
@@ -201,9 +201,11 @@ def template(state: PoolingState) -> pn.template.BootstrapTemplate:
 
 
 def serve_page(page: pn.template.BootstrapTemplate) -> None:
-    """Add `page` to the session's document (`servable`), its stylesheets linked from this
-    server also in a session made for a late websocket (`link_stylesheets_here`)."""
-    page.servable(title="partialpool")
+    """Add `page` to the session's document (`servable`, its roots in one `built_at_once`), its
+    stylesheets linked from this server also in a session made for a late websocket
+    (`link_stylesheets_here`)."""
     doc = served_document()
+    with built_at_once(doc):
+        page.servable(title="partialpool")
     if doc is not None:
         link_stylesheets_here(doc)
