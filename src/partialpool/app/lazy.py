@@ -17,6 +17,8 @@ import panel as pn
 from bokeh.document import Document
 from bokeh.models import CustomJS, Div
 
+from .throttle import served_document
+
 Build = Callable[[], object]
 """build(): the contents of a column, one viewable (or a list of them)."""
 
@@ -41,8 +43,8 @@ def built_at_once(doc: Document | None) -> Iterator[None]:
 def after_load(fill: Callable[[], None]) -> None:
     """Run `fill` once the session's page has loaded (`pn.state.onload`: at once outside a
     server or on a loaded page), all such fills of one page in one `built_at_once`."""
-    doc = pn.state.curdoc
-    if doc is None or doc.session_context is None or pn.state.loaded:
+    doc = served_document()
+    if doc is None or pn.state.loaded:
         pn.state.onload(fill)
         return
     if doc in _AFTER_LOAD:
