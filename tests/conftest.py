@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import os
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -65,10 +65,11 @@ settings.register_profile(
 settings.load_profile("ci" if os.environ.get("CI") else "default")
 
 
-def upload_chunk(name: str, data: bytes, number: int, total: int) -> SimpleNamespace:
-    """Chunk `number` of `total` of an upload, as FileDropper hands it to `_process_event`."""
-    payload = {"name": name, "data": data, "chunk": number, "total_chunks": total, "type": ""}
-    return SimpleNamespace(event_name="upload_event", data=payload)
+def upload_chunk(name: str, data: bytes, number: int, total: int) -> dict[str, object]:
+    """Chunk `number` of `total` of an upload, as the upload box's page sends it
+    (`partialpool.app.upload`): the bytes in base64."""
+    text = base64.b64encode(data).decode("ascii")
+    return {"kind": "chunk", "name": name, "chunk": number, "total": total, "data": text}
 
 
 def read_columns(name: str) -> dict[str, list[str]]:

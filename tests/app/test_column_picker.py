@@ -22,7 +22,7 @@ def state() -> PoolingState:
 
 def test_recognised_columns_are_read_and_named_in_the_note(state):
     view = DataSource(state=state)
-    view._dropper._process_event(
+    view._upload._handle_msg(
         upload_chunk("meta.csv", b"study,yi,vi\n1,0.5,0.04\n2,0.1,0.09\n", 1, 1)
     )
     assert state.source == "upload" and state.column_choices == []
@@ -34,7 +34,7 @@ def test_recognised_columns_are_read_and_named_in_the_note(state):
 def test_unrecognised_columns_open_the_picker_and_the_choice_reads_the_file(state):
     view = DataSource(state=state)
     before = state.data
-    view._dropper._process_event(upload_chunk("clinics.csv", UNNAMED, 1, 1))
+    view._upload._handle_msg(upload_chunk("clinics.csv", UNNAMED, 1, 1))
     assert state.data is before and state.source == "simulated"
     assert "The columns are: clinic, m, s, t" in view._problem.object
     picker = view._picker

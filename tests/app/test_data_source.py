@@ -20,33 +20,33 @@ def state() -> PoolingState:
 
 def test_a_dropped_file_is_read_into_the_state(state):
     view = DataSource(state=state)
-    view._dropper._process_event(upload_chunk("mine.csv", GOOD, 1, 1))
+    view._upload._handle_msg(upload_chunk("mine.csv", GOOD, 1, 1))
     assert state.source == "upload" and list(state.data.labels) == ["<i>a</i>", "b"]
-    assert view._dropper.value == {}  # the bytes are not kept after reading
+    assert view._upload.value == {}  # the bytes are not kept after reading
     assert "&lt;i&gt;" not in view._note.object  # the note names the file, not the labels
     assert "mine.csv" in view._note.object and not view._status.visible
 
 
 def test_problems_are_shown_escaped_and_hidden_after_a_good_file(state):
     view = DataSource(state=state)
-    view._dropper._process_event(upload_chunk("<b>x</b>.csv", b"group,value\n", 1, 1))
+    view._upload._handle_msg(upload_chunk("<b>x</b>.csv", b"group,value\n", 1, 1))
     assert view._problem.visible
     assert "&lt;b&gt;x&lt;/b&gt;.csv: the table has a header but no data rows" in (
         view._problem.object
     )
     assert "<b>" not in view._problem.object
-    view._dropper._process_event(upload_chunk("good.csv", GOOD, 1, 1))
+    view._upload._handle_msg(upload_chunk("good.csv", GOOD, 1, 1))
     assert not view._problem.visible
 
 
-def test_the_dropper_stops_a_file_that_grows_past_the_limit(state):
+def test_the_upload_stops_a_file_that_grows_past_the_limit(state):
     view = DataSource(state=state)
-    dropper = view._dropper
-    dropper.limit = 10
+    upload = view._upload
+    upload.param.update(limit=10, chunk_bytes=8)
     before = state.data
-    dropper._process_event(upload_chunk("big.csv", b"12345678", 1, 3))
-    dropper._process_event(upload_chunk("big.csv", b"12345678", 2, 3))
-    assert dropper.too_large == "big.csv" and dropper._file_buffer == {}
+    upload._handle_msg(upload_chunk("big.csv", b"12345678", 1, 2))
+    upload._handle_msg(upload_chunk("big.csv", b"12345678", 2, 2))
+    assert upload.too_large == "big.csv" and upload._receiving is None
     assert "larger than 20 MB" in state.problem and "partialpool fit" in state.problem
     assert state.data is before
 

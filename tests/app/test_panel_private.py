@@ -9,21 +9,17 @@ import threading
 
 import panel as pn
 import panel.io.resources
-import param
 import pytest
 from bokeh.document import Document
 from bokeh.models import ImportedStyleSheet
 from bokeh.resources import Resources
-from conftest import upload_chunk
 from panel.io.location import Location
 from panel.io.resources import CDN_DIST, bundle_resources
 from panel.io.state import set_curdoc
-from panel.models.file_dropper import UploadEvent
 
 from partialpool.app.panel_private import (
     CHECKED_WITH,
     PANEL_UPDATE_SYNCED,
-    BoundedFileDropper,
     _update_synced_if_synced,
     link_stylesheets_here,
     load_mathjax_only_for_tex,
@@ -33,44 +29,6 @@ from partialpool.app.panel_private import (
 )
 
 CHECKED = f"assumed as of Panel {CHECKED_WITH}; this is Panel {pn.__version__}"
-
-
-def test_file_dropper_keeps_parameters_renamed_to_none_off_its_model():
-    assert pn.widgets.FileDropper._rename == {"value": None}, CHECKED
-
-    class Unlisted(pn.widgets.FileDropper):
-        limit = param.Integer(5)
-
-    with pytest.raises(AttributeError, match="unexpected attribute 'limit'"):
-        Unlisted().get_root(Document())
-    model = BoundedFileDropper(limit=5).get_root(Document())
-    assert not hasattr(model, "limit") and not hasattr(model, "too_large"), CHECKED
-
-
-def test_file_dropper_hands_each_upload_chunk_to_process_event():
-    dropper = pn.widgets.FileDropper()
-    model = dropper.get_root(Document())
-    received = []
-    dropper._process_event = received.append
-    data = {"name": "f.csv", "data": b"x", "chunk": 1, "total_chunks": 1, "type": ""}
-    model._trigger_event(UploadEvent(model, data=data))
-    assert [(e.event_name, e.data) for e in received] == [("upload_event", data)], CHECKED
-
-
-def test_file_dropper_buffers_a_files_chunks_by_name_until_the_last():
-    dropper = pn.widgets.FileDropper()
-    assert dropper._file_buffer == {}, CHECKED
-    dropper._process_event(upload_chunk("f.csv", b"group,", 1, 2))
-    assert dropper._file_buffer == {"f.csv": [b"group,"]} and dropper.value == {}, CHECKED
-    dropper._process_event(upload_chunk("f.csv", b"value\n", 2, 2))
-    assert dropper._file_buffer == {} and dropper.value == {"f.csv": b"group,value\n"}, CHECKED
-
-
-def test_bounded_file_dropper_joins_chunks_under_the_limit():
-    dropper = BoundedFileDropper(limit=20)
-    dropper._process_event(upload_chunk("f.csv", b"group,", 1, 2))
-    dropper._process_event(upload_chunk("f.csv", b"value\n", 2, 2))
-    assert dropper.value == {"f.csv": b"group,value\n"} and dropper.too_large == ""
 
 
 def test_run_periodically_calls_the_step_until_it_says_stop():

@@ -152,7 +152,7 @@ def test_a_file_over_the_limit_is_refused_in_the_browser(session):
     session.page.locator(".csv-upload input[type=file]").set_input_files(
         {"name": "big.csv", "mimeType": "text/csv", "buffer": big}
     )
-    expect(session.page.locator(".csv-upload")).to_contain_text("File is too large")
+    expect(session.page.locator(".csv-upload .drop-text")).to_contain_text("File is too large")
     expect(session.page.locator(".upload-help")).to_contain_text("partialpool fit FILE.csv")
     assert session.column("groups", "label") == labels
 

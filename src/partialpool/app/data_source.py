@@ -11,8 +11,8 @@ from ..csvfile import MAX_UPLOAD_BYTES
 from .column_picker import ColumnPicker
 from .css import CSS
 from .lazy import when_shown
-from .panel_private import BoundedFileDropper
 from .state import SOURCES, PoolingState, Upload, read_upload
+from .upload import CsvUpload
 from .workers import off_the_loop
 
 UPLOAD_HELP = f"""
@@ -38,15 +38,7 @@ class DataSource(pn.viewable.Viewer):
 
     def __init__(self, **params: object) -> None:
         super().__init__(**params)
-        self._dropper = BoundedFileDropper(
-            accepted_filetypes=[".csv", "text/csv", "text/plain"],
-            max_file_size=f"{MAX_UPLOAD_BYTES // 2**20}MB",
-            multiple=False,
-            previews=[],
-            layout="compact",
-            sizing_mode="stretch_width",
-            css_classes=["csv-upload"],
-        )
+        self._upload = CsvUpload(sizing_mode="stretch_width", css_classes=["csv-upload"])
         self._status = pn.pane.HTML("", visible=False, css_classes=["upload-status"])
         self._problem = pn.pane.HTML(
             "",
@@ -59,8 +51,8 @@ class DataSource(pn.viewable.Viewer):
             "", css_classes=["data-note"], stylesheets=[CSS], sizing_mode="stretch_width"
         )
         self._picker = ColumnPicker(state=self.state)
-        self._dropper.param.watch(self._on_file, "value")
-        self._dropper.param.watch(self._on_too_large, "too_large")
+        self._upload.param.watch(self._on_file, "value")
+        self._upload.param.watch(self._on_too_large, "too_large")
         self.state.param.watch(self._show_problem, "problem")
         self.state.param.watch(self._on_comparison, "comparison")
         self._write_note()
@@ -69,7 +61,7 @@ class DataSource(pn.viewable.Viewer):
         if not event.new:
             return
         name, content = next(iter(event.new.items()))
-        self._dropper.value = {}
+        self._upload.value = {}
         self._status.param.update(object=f"Reading {html.escape(name)}…", visible=True)
 
         def show(upload: Upload) -> None:
@@ -122,7 +114,7 @@ class DataSource(pn.viewable.Viewer):
             self._note,
             when_shown(
                 lambda: [
-                    self._dropper,
+                    self._upload,
                     self._status,
                     pn.pane.Markdown(UPLOAD_HELP, css_classes=["upload-help"]),
                 ],

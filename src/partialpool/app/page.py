@@ -40,10 +40,11 @@ from .url import sync_url
 
 def configure() -> None:
     """Load what the page needs into Panel (once per process, or per notebook)."""
-    pn.extension("filedropper", design="bootstrap", loading_indicator=True)
+    pn.extension(design="bootstrap", loading_indicator=True)
     load_mathjax_only_for_tex()
     read_no_link_in_panel()
     settings.perform_document_validation.set_value(False)  # tests/app/test_page.py runs them
+    settings.perform_error_diagnostics.set_value(False)  # and checks the callbacks' signatures
 
 
 NARROW_CSS = """

@@ -1,8 +1,7 @@
 """Every place the app leans on Panel beyond its documented API, checked with Panel CHECKED_WITH.
 
-- `BoundedFileDropper` extends FileDropper's `_rename` (which parameters the Bokeh model lacks)
-  and overrides `_process_event`, which receives each upload chunk, dropping the file's
-  `_file_buffer` entry when it refuses one.
+- `upload.CsvUpload` (a `JSComponent`) names its server-only parameters in `_rename`, which
+  keeps them off the component's Bokeh model (tests/app/test_upload.py).
 - `load_mathjax_only_for_tex` replaces `panel.io.resources._panel_use_mathjax`, which makes
   every page holding any Panel HTML model (a template always holds two) load Bokeh's MathJax
   bundle, 1.8 MB of script parsed before the first render.
@@ -27,11 +26,9 @@ assumption, so an upgrade of Panel that breaks one fails there first.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
 
 import panel as pn
 import panel.io.resources
-import param
 from bokeh.document import Document
 from bokeh.embed.util import contains_tex_string
 from bokeh.model import Model
@@ -39,48 +36,8 @@ from panel.io.location import Location
 from panel.io.resources import get_dist_path
 from panel.models import markup as panel_markup
 
-from ..csvfile import MAX_UPLOAD_BYTES
-
 CHECKED_WITH = "1.9.4"
 """The Panel version whose internals this module was read against."""
-
-
-class BoundedFileDropper(pn.widgets.FileDropper):
-    """A FileDropper that holds at most `limit` bytes of a file in memory.
-
-    FilePond refuses larger files in the browser; this also stops a client that sends more
-    chunks than that. A refused file's name goes to `too_large`.
-    """
-
-    limit = param.Integer(MAX_UPLOAD_BYTES, bounds=(1, None))
-    too_large = param.String("", doc="name of the last file refused for its size")
-
-    _rename: ClassVar[dict[str, str | None]] = {
-        **pn.widgets.FileDropper._rename,
-        "limit": None,
-        "too_large": None,
-    }
-
-    def __init__(self, **params: object) -> None:
-        super().__init__(**params)
-        self._received: dict[str, int] = {}
-
-    def _process_event(self, event: object) -> None:
-        data = event.data
-        if event.event_name == "upload_event":
-            name = data["name"]
-            received = (0 if data["chunk"] == 1 else self._received.get(name, 0)) + len(
-                data["data"]
-            )
-            if received > self.limit:
-                self._received.pop(name, None)
-                self._file_buffer.pop(name, None)
-                self.too_large = name
-                return
-            self._received[name] = received
-            if data["chunk"] == data["total_chunks"]:
-                self._received.pop(name, None)
-        super()._process_event(event)
 
 
 def run_periodically(step: Callable[[], bool], period_ms: int) -> None:
