@@ -88,15 +88,29 @@ class Session:
         for deferred in (".mse-table, .no-truth", ".views", ".data-select, select"):
             self.page.wait_for_selector(deferred, state="attached", timeout=30_000)
         self.show_results_table()
+        self.show_model_section()
         self.page.locator(".tau-slider").first.scroll_into_view_if_needed()  # back to the top
         return self
 
+    def show(self, part: str) -> None:
+        """Scroll to the lazy part of the page that will hold `part` (`lazy.when_seen`: built
+        when first scrolled to) until it is there."""
+        from playwright.sync_api import expect
+
+        markers = self.page.locator(".when-seen")  # a filled part's marker is gone
+        for left in range(markers.count(), 0, -1):
+            if self.page.locator(part).count():
+                break
+            markers.first.scroll_into_view_if_needed()  # no scroll if it is in view:
+            self.page.evaluate("document.dispatchEvent(new Event('scroll'))")  # as a reader's
+            expect(markers).to_have_count(left - 1, timeout=30_000)
+        self.page.wait_for_selector(part, state="attached", timeout=30_000)
+
     def show_results_table(self) -> None:
-        """Scroll to the results table, built when first scrolled to (`lazy.when_seen`)."""
-        marker = self.page.locator(".when-seen")
-        if marker.count():
-            marker.scroll_into_view_if_needed()
-        self.page.wait_for_selector(".results-table", state="attached", timeout=30_000)
+        self.show(".results-table")
+
+    def show_model_section(self) -> None:
+        self.show(".structure-select")
 
     def column(self, source: str, name: str) -> list[float]:
         return self.page.evaluate(

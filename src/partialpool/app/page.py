@@ -138,7 +138,8 @@ def computing_note(state: PoolingState) -> pn.pane.HTML:
 def contents(state: PoolingState, served: bool = True) -> tuple[pn.Column, pn.Column]:
     """(the sidebar, the main area) of the page for one session's state. `served`: the page
     of a server, linked to its URL and sent in parts (`lazy`): the figure and its controls,
-    then the rest once the page has loaded, the results table when scrolled to; else
+    then the rest once the page has loaded, the results table and the sidebar's Model
+    section when scrolled to; else
     (Jupyter) sent whole and not linked to any URL."""
     main = main_views(state)
 
@@ -149,12 +150,18 @@ def contents(state: PoolingState, served: bool = True) -> tuple[pn.Column, pn.Co
             return deferred(build, placeholder_height, **layout)
         return pn.Column(build(), **layout)
 
-    sidebar = after_the_figure(
-        lambda: pn.Column(
-            DataSource(state=state),
-            SimulationSettings(state=state),
-            StructureChooser(state=state),
+    doc = served_document() if served else None
+    sidebar = pn.Column(
+        after_the_figure(
+            lambda: pn.Column(
+                DataSource(state=state),
+                SimulationSettings(state=state),
+                sizing_mode="stretch_width",
+            ),
             sizing_mode="stretch_width",
+        ),
+        when_seen(  # below the fold of a wide window; on a phone the whole sidebar is
+            lambda: StructureChooser(state=state), doc, sizing_mode="stretch_width"
         ),
         sizing_mode="stretch_width",
     )
@@ -176,9 +183,7 @@ def contents(state: PoolingState, served: bool = True) -> tuple[pn.Column, pn.Co
             lambda: tabs(state), placeholder_height=TABS_HEIGHT, sizing_mode="stretch_width"
         ),
         when_seen(  # below the fold: built when scrolled to
-            lambda: ResultsTable(state=state),
-            served_document() if served else None,
-            sizing_mode="stretch_width",
+            lambda: ResultsTable(state=state), doc, sizing_mode="stretch_width"
         ),
         sizing_mode="stretch_width",
     )
