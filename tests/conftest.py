@@ -72,6 +72,12 @@ def upload_chunk(name: str, data: bytes, number: int, total: int) -> dict[str, o
     return {"kind": "chunk", "name": name, "chunk": number, "total": total, "data": text}
 
 
+def let_go(widget: object, value: object) -> None:
+    """A Bokeh slider let go at `value`, as the page reports it (`value_throttled`, which the
+    server cannot set)."""
+    widget.trigger("value_throttled", widget.value_throttled, value)
+
+
 def read_columns(name: str) -> dict[str, list[str]]:
     with open(DATA / name, newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))

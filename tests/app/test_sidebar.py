@@ -1,16 +1,15 @@
-"""The sidebar's simulation settings without a browser: shown for simulated data only, and
-each slider spans its parameter's range."""
+"""The sidebar's simulation settings without a browser: shown for simulated data only, each
+slider spans its parameter's range and sets it when let go."""
 
 from __future__ import annotations
 
-import panel as pn
-import param
 import pytest
+from bokeh.document import Document
+from bokeh.models import RangeSlider, Slider
+from conftest import let_go
 
 from partialpool.app import PoolingState
 from partialpool.app.sidebar import SimulationSettings
-
-SLIDERS = (pn.widgets.IntSlider, pn.widgets.FloatSlider, pn.widgets.IntRangeSlider)
 
 
 @pytest.fixture
@@ -19,42 +18,51 @@ def state() -> PoolingState:
 
 
 def test_simulation_settings_show_only_for_simulated_data(state):
-    simulation = SimulationSettings(state=state).__panel__().objects[0]
-    assert len(simulation.objects) == 10 and simulation.visible
-    outlier_settings = simulation.objects[-1]
-    assert not outlier_settings.visible
+    settings = SimulationSettings(state=state)
+    assert settings.simulation.visible and not settings.outlier_settings.visible
     state.outlier = True
-    assert outlier_settings.visible and state.data.labels[-1] == "outlier"
+    assert settings.outlier_settings.visible and state.data.labels[-1] == "outlier"
     state.source = "eight_schools"
-    assert not simulation.visible
+    assert not settings.simulation.visible
     state.source = "simulated"
-    assert simulation.visible
+    assert settings.simulation.visible
 
 
 def test_each_slider_spans_its_parameters_soft_bounds_and_sets_it(state):
-    layout = SimulationSettings(state=state).__panel__()
-    sliders = {w.name: w for w in layout.select(lambda w: isinstance(w, SLIDERS))}
-    assert len(sliders) == 7
-    for name in ("J", "n_range", "tau_true", "sigma", "outlier_shift", "outlier_n", "mean_rate"):
-        parameter = state.param[name]
-        slider = sliders[parameter.label]
-        assert (slider.start, slider.end) == parameter.get_soft_bounds()
-        assert slider.value == getattr(state, name)
-    assert (sliders["True tau"].start, sliders["True tau"].end) == (0.0, 5.0)
-    sigma = sliders["sigma (within-group sd)"]
-    with param.edit_constant(sigma):  # what the browser reports when the slider is let go
-        sigma.value_throttled = 2.0
+    settings = SimulationSettings(state=state)
+    names = ("J", "n_range", "tau_true", "sigma", "outlier_shift", "outlier_n", "mean_rate")
+    assert set(settings.sliders) == set(names)
+    for name in names:
+        parameter, widget = state.param[name], settings.sliders[name]
+        assert isinstance(widget, RangeSlider if name == "n_range" else Slider)
+        assert (widget.start, widget.end) == parameter.get_soft_bounds()
+        assert widget.value == getattr(state, name) and widget.title == parameter.label
+    assert (settings.sliders["tau_true"].start, settings.sliders["tau_true"].end) == (0.0, 5.0)
+    let_go(settings.sliders["sigma"], 2.0)
     assert state.sigma == 2.0 and state.data.sigma == 2.0
 
 
 def test_simulated_counts_show_their_own_settings(state):
-    simulation = SimulationSettings(state=state).__panel__().objects[0]
-    rate = simulation.select(lambda w: "mean-rate" in getattr(w, "css_classes", []))[0]
-    trials = simulation.objects[2]
-    assert not rate.visible and trials.name == "Group sizes n_j (from, to)"
+    settings = SimulationSettings(state=state)
+    rate, trials = settings.sliders["mean_rate"], settings.sliders["n_range"]
+    assert not rate.visible and trials.title == "Group sizes n_j (from, to)"
     state.source = "simulated_counts"
-    assert simulation.visible and rate.visible
-    assert trials.name == "Trials n_j (from, to)"
-    assert simulation.objects[3].name == "True tau (logit scale)"
-    sigma_and_mu, outlier = simulation.objects[5], simulation.objects[8]
-    assert not sigma_and_mu.visible and not outlier.visible
+    assert settings.simulation.visible and rate.visible
+    assert trials.title == "Trials n_j (from, to)"
+    assert settings.sliders["tau_true"].title == "True tau (logit scale)"
+    assert not settings.normal_only.visible and not settings.outlier.visible
+
+
+def test_the_row_order_buttons_set_the_sort(state):
+    settings = SimulationSettings(state=state)
+    assert settings.sort.labels[settings.sort.active] == "order in the data"
+    settings.sort.active = 1
+    assert state.sort == "size"
+    state.sort = "mean"
+    assert settings.sort.active == 2
+
+
+def test_the_settings_are_one_bokeh_layout_in_the_page(state):
+    pane = SimulationSettings(state=state).__panel__()
+    root = pane.get_root(Document())
+    assert sum(isinstance(m, Slider | RangeSlider) for m in root.references()) == 7

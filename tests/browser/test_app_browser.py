@@ -222,3 +222,32 @@ def test_a_page_slow_to_connect_loads_nothing_from_outside(browser):
         session.close()
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_the_sidebar_settings_follow_the_link_and_set_the_simulation(session):
+    session.open("?J=20&seed=5")
+    assert session.model("setting_J", "value") == 20
+    handle = session.page.locator(".setting-J .noUi-handle")
+    handle.focus()
+    handle.press("ArrowRight")  # one step, reported as a release
+    session.page.wait_for_function(
+        "() => Bokeh.documents[0].get_model_by_name('groups').data.label.length === 21"
+    )
+    session.page.wait_for_function("() => new URLSearchParams(location.search).get('J') == '21'")
+    seed = session.page.locator(".setting-seed input")
+    seed.fill("9")
+    seed.press("Enter")
+    sim = simulate(21, (2, 40), 0.5, 0.0, 1.0, seed=9)
+    want = summarize(sim.values, sim.groups, sigma=1.0).ybar
+    session.page.wait_for_function(
+        "(want) => { const got = Bokeh.documents[0].get_model_by_name('groups').data.ybar;"
+        " return want.every((w, i) => Math.abs(got[i] - w) < 1e-9 * (1 + Math.abs(w))); }",
+        arg=want.tolist(),
+    )
+    session.page.locator(".setting-sort button", has_text="group size n_j").click()
+    session.page.wait_for_function(
+        "() => new URLSearchParams(location.search).get('sort') == 'size'"
+    )
+    session.page.locator(".setting-new_data button").click()
+    session.page.wait_for_function("() => new URLSearchParams(location.search).get('seed') != '9'")
+    assert session.errors == []

@@ -4,69 +4,78 @@ from __future__ import annotations
 
 import panel as pn
 import param
+from bokeh.models import Column, Div
 
+from .bokeh_widgets import checkbox, choice_buttons, event_button, number_input, slider
 from .state import SIMULATED, SORTS, PoolingState
+
+COUNTS_TITLES = {"n_range": "Trials n_j (from, to)", "tau_true": "True tau (logit scale)"}
+"""The titles of the settings that mean something else for simulated counts."""
+
+
+HEADING_CSS = "h3 { font-size: 1.75rem; font-weight: 500; line-height: 1.2; margin: 0.4em 0 0; }"
+"""As the sidebar's Markdown headings show in Panel's Bootstrap design."""
+
+
+def _heading(text: str) -> Div:
+    return Div(text=f"<h3>{text}</h3>", sizing_mode="stretch_width", stylesheets=[HEADING_CSS])
 
 
 class SimulationSettings(pn.viewable.Viewer):
-    """The simulation's settings (shown for simulated data) and the row order, as widgets made
-    from the parameters: each slider's range is its parameter's (soft) bounds."""
+    """The simulation's settings (shown for simulated data) and the row order, as Bokeh widgets
+    kept in step with the parameters (`bokeh_widgets`): each slider's range is its parameter's
+    (soft) bounds."""
 
     state = param.ClassSelector(class_=PoolingState)
 
-    def __panel__(self) -> pn.viewable.Viewable:
-        p = self.state.param
-        wide = {"sizing_mode": "stretch_width"}
-        counts = p.source.rx() == "simulated_counts"
-        normal = p.source.rx() == "simulated"
-        simulation = pn.Column(
-            "### Simulation",
-            pn.widgets.IntSlider.from_param(p.J, throttled=True, **wide),
-            pn.widgets.IntRangeSlider.from_param(
-                p.n_range,
-                throttled=True,
-                name=counts.rx.where("Trials n_j (from, to)", "Group sizes n_j (from, to)"),
-                **wide,
-            ),
-            pn.widgets.FloatSlider.from_param(
-                p.tau_true,
-                throttled=True,
-                name=counts.rx.where("True tau (logit scale)", "True tau"),
-                **wide,
-            ),
-            pn.widgets.FloatSlider.from_param(
-                p.mean_rate, throttled=True, visible=counts, css_classes=["mean-rate"], **wide
-            ),
-            pn.Column(
-                pn.widgets.FloatSlider.from_param(p.sigma, throttled=True, **wide),
-                pn.widgets.FloatInput.from_param(p.mu, **wide),
-                visible=normal,
-                **wide,
-            ),
-            pn.widgets.IntInput.from_param(p.seed, **wide),
-            pn.widgets.Button.from_param(p.new_data, color="primary", **wide),
-            pn.widgets.Checkbox.from_param(
-                p.outlier, css_classes=["outlier-toggle"], visible=normal
-            ),
-            pn.Column(
-                pn.widgets.FloatSlider.from_param(
-                    p.outlier_shift, throttled=True, css_classes=["outlier-shift"], **wide
-                ),
-                pn.widgets.IntSlider.from_param(p.outlier_n, throttled=True, **wide),
-                visible=p.outlier.rx().rx.and_(normal),
-                **wide,
-            ),
-            visible=p.source.rx().rx.in_(SIMULATED),
+    def __init__(self, **params: object) -> None:
+        super().__init__(**params)
+        state, wide = self.state, {"sizing_mode": "stretch_width"}
+        self.sliders = {
+            name: slider(state, name, **wide)
+            for name in ("J", "n_range", "tau_true", "mean_rate", "sigma")
+        }
+        self.sliders["mean_rate"].css_classes = ["mean-rate"]
+        self.normal_only = Column(self.sliders["sigma"], number_input(state, "mu", **wide), **wide)
+        self.outlier = checkbox(state, "outlier", css_classes=["outlier-toggle"])
+        self.sliders["outlier_shift"] = slider(
+            state, "outlier_shift", css_classes=["outlier-shift"], **wide
+        )
+        self.sliders["outlier_n"] = slider(state, "outlier_n", **wide)
+        self.outlier_settings = Column(
+            self.sliders["outlier_shift"], self.sliders["outlier_n"], **wide
+        )
+        self.simulation = Column(
+            _heading("Simulation"),
+            self.sliders["J"],
+            self.sliders["n_range"],
+            self.sliders["tau_true"],
+            self.sliders["mean_rate"],
+            self.normal_only,
+            number_input(state, "seed", **wide),
+            event_button(state, "new_data", button_type="primary", **wide),
+            self.outlier,
+            self.outlier_settings,
             **wide,
         )
-        return pn.Column(
-            simulation,
-            "### View",
-            pn.widgets.RadioButtonGroup.from_param(
-                p.sort,
-                options={label: key for key, label in SORTS.items()},
-                orientation="vertical",
-                **wide,
-            ),
-            **wide,
+        self.sort = choice_buttons(state, "sort", SORTS, orientation="vertical", **wide)
+        self._show_for_source()
+        state.param.watch(lambda _: self._show_for_source(), ["source", "outlier"])
+
+    def _show_for_source(self) -> None:
+        """What the source simulates: a normal simulation's sigma, mu and outlier, or the
+        simulated counts' mean rate, titles and all."""
+        source, p = self.state.source, self.state.param
+        normal, counts = source == "simulated", source == "simulated_counts"
+        self.simulation.visible = source in SIMULATED
+        self.sliders["mean_rate"].visible = counts
+        self.normal_only.visible = self.outlier.visible = normal
+        self.outlier_settings.visible = normal and self.state.outlier
+        for name, title in COUNTS_TITLES.items():
+            self.sliders[name].title = title if counts else p[name].label
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return pn.pane.Bokeh(
+            Column(self.simulation, _heading("View"), self.sort, sizing_mode="stretch_width"),
+            sizing_mode="stretch_width",
         )

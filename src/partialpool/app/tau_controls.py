@@ -15,15 +15,27 @@ import math
 import numpy as np
 import panel as pn
 import param
-from bokeh.models import Div, Slider
+from bokeh.models import Column, Div, Row, Slider
 
 from ..compare import Comparison
 from ..models import Model
 from ..ridge import ridge_penalty
+from .bokeh_widgets import checkbox, event_button, select
 from .css import CSS
 from .state import SIMULATED, TAU_STEPS, PoolingState
 from .style import FITTED, TRUTH, Glyph
 from .throttle import Throttled
+
+TAU2_LABELS = {
+    "HE": "method of moments (HE)",
+    "DL": "DerSimonian-Laird (DL)",
+    "PM": "Paule-Mandel (PM)",
+    "ML": "maximum likelihood (ML)",
+    "REML": "restricted ML (REML)",
+    "SJ": "Sidik-Jonkman (SJ)",
+    "HS": "Hunter-Schmidt (HS)",
+}
+"""The tau^2 estimators as the drop-down names them."""
 
 REST_DELAY_MS = 250
 """The server hears of tau when the slider is let go, and of a run of arrow-key steps (each of
@@ -91,30 +103,16 @@ class TauControls(pn.viewable.Viewer):
         )
         self._send_tau = Throttled(self._set_tau, REST_DELAY_MS)
         self.slider.on_change("value_throttled", self._on_slider)
-        self._fit = pn.widgets.Button.from_param(
-            self.state.param.fit_tau, color="success", width=170, css_classes=["fit-tau"]
+        self._fit = event_button(
+            self.state, "fit_tau", button_type="success", width=170, css_classes=["fit-tau"]
         )
-        self._method = pn.widgets.Select.from_param(
-            self.state.param.method,
-            options={
-                "method of moments (HE)": "HE",
-                "DerSimonian-Laird (DL)": "DL",
-                "Paule-Mandel (PM)": "PM",
-                "maximum likelihood (ML)": "ML",
-                "restricted ML (REML)": "REML",
-                "Sidik-Jonkman (SJ)": "SJ",
-                "Hunter-Schmidt (HS)": "HS",
-            },
-            width=210,
-            # the estimator is unused while another model than the Normal is in use
-            disabled=self.state.param.comparison.rx().rx.pipe(_not_normal),
-        )
-        self._toggles = pn.Column(
-            pn.widgets.Checkbox.from_param(
-                self.state.param.show_full_bayes, css_classes=["show-full-bayes"], margin=(4, 10)
+        self._method = select(self.state, "method", TAU2_LABELS, width=210)
+        self._toggles = Column(
+            checkbox(
+                self.state, "show_full_bayes", css_classes=["show-full-bayes"], margin=(4, 10)
             ),
-            pn.widgets.Checkbox.from_param(
-                self.state.param.show_james_stein, css_classes=["show-james-stein"], margin=(4, 10)
+            checkbox(
+                self.state, "show_james_stein", css_classes=["show-james-stein"], margin=(4, 10)
             ),
             align="center",
         )
@@ -124,6 +122,7 @@ class TauControls(pn.viewable.Viewer):
         self.scale = Div(
             name="tau_scale", sizing_mode="stretch_width", stylesheets=[SCALE_CSS], margin=(0, 5)
         )
+        self._method.disabled = _not_normal(self.state.comparison)
         self._redraw()
         self.state.param.watch(self._on_state, ["comparison"])
         self.state.param.watch(self._on_tau, ["tau"])
@@ -140,6 +139,7 @@ class TauControls(pn.viewable.Viewer):
             self.slider.value = event.new
 
     def _on_state(self, event: param.parameterized.Event) -> None:
+        self._method.disabled = _not_normal(event.new)  # the estimator is unused then
         if not event.old.same_fit(event.new):
             with pn.io.hold():
                 self._redraw()
@@ -217,14 +217,17 @@ class TauControls(pn.viewable.Viewer):
 
     def _tau_hat_source(self, model: Model) -> str:
         if model.key == "normal":
-            return self._method.value
+            return self.state.method
         if model.key == "student-t":
             return f"marginal ML, Student-t population with nu = {model.nu:g}"
         return f"marginal ML, {model.name.lower()}, tau on the {model.link} scale"
 
     def actions(self) -> pn.viewable.Viewable:
         """The Fit button, the tau^2 estimator and the two toggles, in a row that wraps."""
-        return pn.FlexBox(self._fit, self._method, self._toggles, flex_wrap="wrap")
+        return pn.pane.Bokeh(
+            Row(self._fit, self._method, self._toggles, styles={"flex-wrap": "wrap"}),
+            sizing_mode="stretch_width",
+        )
 
     def layout(self) -> pn.viewable.Viewable:
         """The slider, the marks under it and the readout."""
