@@ -27,7 +27,7 @@ def test_recognised_columns_are_read_and_named_in_the_note(state):
     )
     assert state.source == "upload" and state.column_choices == []
     np.testing.assert_allclose(state.data.v, [0.04, 0.09])
-    assert "Columns read: group=study, estimate=yi, variance=vi" in view._note.object
+    assert "Columns read: group=study, estimate=yi, variance=vi" in view._note.text
     assert not view._picker._box.visible
 
 
@@ -36,7 +36,7 @@ def test_unrecognised_columns_open_the_picker_and_the_choice_reads_the_file(stat
     before = state.data
     view._upload._handle_msg(upload_chunk("clinics.csv", UNNAMED, 1, 1))
     assert state.data is before and state.source == "simulated"
-    assert "The columns are: clinic, m, s, t" in view._problem.object
+    assert "The columns are: clinic, m, s, t" in view._problem.text
     picker = view._picker
     assert picker._box.visible
     assert picker._roles["group"].options == ["clinic", "m", "s", "t"]
@@ -56,7 +56,7 @@ def test_unrecognised_columns_open_the_picker_and_the_choice_reads_the_file(stat
     np.testing.assert_allclose(state.data.v, [0.25, 0.64, 0.16])
     np.testing.assert_allclose(state.data.truth, [1.2, 2.9, 2.2])
     assert not picker._box.visible and not view._problem.visible
-    assert "Columns read: group=clinic, estimate=m, se=s, truth=t" in view._note.object
+    assert "Columns read: group=clinic, estimate=m, se=s, truth=t" in view._note.text
 
 
 def test_a_bad_choice_says_why_and_keeps_the_file(state):

@@ -80,6 +80,6 @@ def test_the_computing_note_follows_the_state():
     note = computing_note(state)
     assert not note.visible
     state.computing = True
-    assert note.visible and "role='status'" in note.object
+    assert note.visible and "role='status'" in note.text
     state.computing = False
     assert not note.visible

@@ -5,10 +5,12 @@ message names the version the assumption was checked against."""
 from __future__ import annotations
 
 import asyncio
+import inspect
 import threading
 
 import panel as pn
 import panel.io.resources
+import panel.io.server
 import pytest
 from bokeh.document import Document
 from bokeh.models import ImportedStyleSheet
@@ -23,7 +25,10 @@ from partialpool.app.panel_private import (
     _update_synced_if_synced,
     link_stylesheets_here,
     load_mathjax_only_for_tex,
+    models_under,
     needs_mathjax,
+    patch_document_css,
+    patch_stylesheets_once_per_page,
     read_no_link_in_panel,
     run_periodically,
 )
@@ -104,3 +109,49 @@ def test_stylesheets_are_linked_here_in_a_session_whose_page_was_not_rendered():
     link_stylesheets_here(doc)
     assert doc.template_variables["dist_url"] == "static/extensions/panel/"
     assert urls() and not [url for url in urls() if "//" in url]
+
+
+def _served_doc(*parts: pn.viewable.Viewable) -> Document:
+    doc = Document()
+    with set_curdoc(doc):
+        for part in parts:
+            part.server_doc(doc)
+    return doc
+
+
+def _sheet_urls(doc: Document) -> list[str]:
+    return sorted(sheet.url for sheet in doc.select({"type": ImportedStyleSheet}))
+
+
+def test_models_under_a_documents_roots_are_its_models_else_a_walk():
+    doc = _served_doc(pn.Column(pn.widgets.Button(label="Fit")), pn.pane.HTML("x"))
+    walked = {model for root in doc.roots for model in root.references()}
+    assert models_under(doc.roots) is doc.models and set(doc.models) == walked
+    assert set(models_under(doc.roots[:1])) == doc.roots[0].references()
+    with doc.models.freeze():  # models added now are not in the set until it thaws
+        assert models_under(doc.roots) is not doc.models
+
+
+def test_one_pass_patches_the_stylesheets_as_panels_walk_of_each_root_does():
+    def parts() -> list[pn.viewable.Viewable]:
+        return [pn.Column(pn.widgets.Button(label="Fit")), pn.pane.Markdown("**x**")]
+
+    walked, passed = _served_doc(*parts()), _served_doc(*parts())
+    for root in walked.roots:
+        panel.io.resources.patch_model_css(root, dist_url="static/extensions/panel/")
+    patch_document_css(passed.roots, "static/extensions/panel/")
+    assert _sheet_urls(walked) == _sheet_urls(passed)
+    assert _sheet_urls(passed) and not [url for url in _sheet_urls(passed) if "//" in url]
+
+
+def test_panels_page_patches_each_roots_stylesheets_through_its_server_module(monkeypatch):
+    assert hasattr(panel.io.server, "patch_model_css"), CHECKED
+    assert "patch_model_css(root, dist_url=dist_url)" in inspect.getsource(
+        panel.io.server.server_html_page_for_session
+    ), CHECKED
+    monkeypatch.setattr(panel.io.server, "patch_model_css", panel.io.server.patch_model_css)
+    patch_stylesheets_once_per_page()
+    doc = _served_doc(pn.Column(pn.widgets.Button(label="Fit")))
+    for root in doc.roots:
+        panel.io.server.patch_model_css(root, dist_url="static/extensions/panel/")
+    assert _sheet_urls(doc) and not [url for url in _sheet_urls(doc) if "//" in url]

@@ -18,6 +18,7 @@ import param
 from bokeh.models import (
     Button,
     Checkbox,
+    Div,
     RadioButtonGroup,
     RangeSlider,
     Select,
@@ -25,6 +26,14 @@ from bokeh.models import (
     Spinner,
     Widget,
 )
+
+HEADING_CSS = "h3 { font-size: 1.75rem; font-weight: 500; line-height: 1.2; margin: 0.4em 0 0; }"
+"""As the sidebar's Markdown headings show in Panel's Bootstrap design."""
+
+
+def heading(text: str) -> Div:
+    """A section's heading in the sidebar (`text` is HTML)."""
+    return Div(text=f"<h3>{text}</h3>", sizing_mode="stretch_width", stylesheets=[HEADING_CSS])
 
 
 def _named(widget: Widget, name: str) -> Widget:

@@ -37,7 +37,7 @@ class ColumnPicker(pn.viewable.Viewer):
     def __init__(self, **params: object) -> None:
         super().__init__(**params)
         self._box = pn.Column(
-            pn.pane.Markdown("**Which column holds what?**", margin=(8, 10, 0, 10)),
+            pn.Spacer(height=0, margin=0),  # until `_build`: Bokeh warns of an empty layout
             visible=False,
             sizing_mode="stretch_width",
             css_classes=["column-picker"],
@@ -70,7 +70,12 @@ class ColumnPicker(pn.viewable.Viewer):
         )
         self._read.on_click(self._on_read)
         self._layout.param.watch(self._show_roles, "value")
-        self._box.extend([self._layout, *self._roles.values(), self._read])
+        self._box.objects = [
+            pn.pane.Markdown("**Which column holds what?**", margin=(8, 10, 0, 10)),
+            self._layout,
+            *self._roles.values(),
+            self._read,
+        ]
 
     def _offer(self, *_: object) -> None:
         # no hold of its own: it runs inside the upload's (nested holds lose the document lock)

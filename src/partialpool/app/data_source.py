@@ -6,10 +6,12 @@ import html
 
 import panel as pn
 import param
+from bokeh.models import Column
 
 from ..csvfile import MAX_UPLOAD_BYTES
+from .bokeh_widgets import heading, select
 from .column_picker import ColumnPicker
-from .css import CSS
+from .css import CSS, text_box
 from .lazy import when_shown
 from .state import SOURCES, PoolingState, Upload, read_upload
 from .upload import CsvUpload
@@ -29,9 +31,11 @@ Add a `truth` column to score the estimators. Larger files: `partialpool fit FIL
 
 
 class DataSource(pn.viewable.Viewer):
-    """The data selector, the upload box with its format help, and the current data's note.
+    """The data selector, the current data's note, the upload box with its format help (built
+    when first chosen) and the column picker. The selector and the texts are Bokeh models
+    (`bokeh_widgets`), which cost the server less per session than Panel's.
 
-    A refused upload shows its message next to the box; the figure keeps the last good data.
+    A refused upload shows its message under the note; the figure keeps the last good data.
     """
 
     state = param.ClassSelector(class_=PoolingState)
@@ -40,15 +44,15 @@ class DataSource(pn.viewable.Viewer):
         super().__init__(**params)
         self._upload = CsvUpload(sizing_mode="stretch_width", css_classes=["csv-upload"])
         self._status = pn.pane.HTML("", visible=False, css_classes=["upload-status"])
-        self._problem = pn.pane.HTML(
-            "",
-            visible=False,
-            css_classes=["upload-problem"],
-            stylesheets=[CSS],
+        self._problem = text_box("upload-problem", visible=False, stylesheet=CSS)
+        self._note = text_box("data-note", stylesheet=CSS)
+        self._source = select(
+            self.state,
+            "source",
+            SOURCES,
+            title="",
             sizing_mode="stretch_width",
-        )
-        self._note = pn.pane.HTML(
-            "", css_classes=["data-note"], stylesheets=[CSS], sizing_mode="stretch_width"
+            css_classes=["data-source"],
         )
         self._picker = ColumnPicker(state=self.state)
         self._upload.param.watch(self._on_file, "value")
@@ -82,8 +86,8 @@ class DataSource(pn.viewable.Viewer):
 
     def _show_problem(self, *_: object) -> None:
         message = self.state.problem
-        self._problem.param.update(
-            object=f"<div class='problem' role='alert'>{html.escape(message)}</div>",
+        self._problem.update(
+            text=f"<div class='problem' role='alert'>{html.escape(message)}</div>",
             visible=bool(message),
         )
 
@@ -95,33 +99,32 @@ class DataSource(pn.viewable.Viewer):
         data = self.state.data
         used = self.state.columns_used if data is self.state.uploaded else ""
         columns = f" Columns read: {html.escape(used)}." if used else ""
-        self._note.object = (
+        self._note.text = (
             f"<div class='caption'><b>{html.escape(data.title)}</b>: {data.J} groups. "
             f"{html.escape(data.note)}{columns}</div>"
         )
 
     def __panel__(self) -> pn.viewable.Viewable:
-        uploading = self.state.param.source.rx() == "upload"
         return pn.Column(
-            "### Data",
-            pn.widgets.Select.from_param(
-                self.state.param.source,
-                options={label: key for key, label in SOURCES.items()},
-                name="",
+            pn.pane.Bokeh(
+                Column(
+                    heading("Data"),
+                    self._source,
+                    self._note,
+                    self._problem,
+                    sizing_mode="stretch_width",
+                ),
                 sizing_mode="stretch_width",
-                css_classes=["data-source"],
             ),
-            self._note,
             when_shown(
                 lambda: [
                     self._upload,
                     self._status,
                     pn.pane.Markdown(UPLOAD_HELP, css_classes=["upload-help"]),
                 ],
-                uploading,
+                self.state.param.source.rx() == "upload",
                 sizing_mode="stretch_width",
             ),
-            self._problem,
             self._picker,
             sizing_mode="stretch_width",
         )

@@ -7,11 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import panel as pn
+from bokeh.models import Column, Div
 from bokeh.settings import settings
 
 from . import workers
 from .check_view import PredictiveCheckView
-from .css import CSS
+from .css import CSS, text_box
 from .data_source import DataSource
 from .first_visit import first_visit_hint
 from .guide import GUIDE
@@ -20,6 +21,7 @@ from .main_views import main_views
 from .panel_private import (
     link_stylesheets_here,
     load_mathjax_only_for_tex,
+    patch_stylesheets_once_per_page,
     read_no_link_in_panel,
 )
 from .paths_view import ShrinkagePathsView
@@ -43,6 +45,7 @@ def configure() -> None:
     pn.extension(design="bootstrap", loading_indicator=True)
     load_mathjax_only_for_tex()
     read_no_link_in_panel()
+    patch_stylesheets_once_per_page()
     settings.perform_document_validation.set_value(False)  # tests/app/test_page.py runs them
     settings.perform_error_diagnostics.set_value(False)  # and checks the callbacks' signatures
 
@@ -110,37 +113,38 @@ def tabs(state: PoolingState) -> pn.Tabs:
     return views
 
 
-def problem_pane(state: PoolingState, linked: bool) -> pn.pane.HTML:
+def problem_pane(state: PoolingState, linked: bool) -> Div:
     """The page's warning line (a link's values that were refused); with `linked`, the state
     is kept in step with the page's URL."""
-    problem = pn.pane.HTML("", visible=False, stylesheets=[CSS], sizing_mode="stretch_width")
+    problem = text_box("link-problem", visible=False, stylesheet=CSS)
 
     def report(message: str) -> None:
-        problem.param.update(object=f"<div class='problem'>{message}</div>", visible=True)
+        problem.update(text=f"<div class='problem'>{message}</div>", visible=True)
 
     if linked and pn.state.location is not None:
         sync_url(state, pn.state.location, report, pn.state.curdoc.add_timeout_callback)
     return problem
 
 
-def computing_note(state: PoolingState) -> pn.pane.HTML:
+COMPUTING = (
+    "<div class='computing' role='status'>Computing the estimates for the new settings… "
+    "the figure shows the previous ones until then.</div>"
+)
+
+
+def computing_note(state: PoolingState) -> Div:
     """A line shown while new estimates are computed (`PoolingState.computing`)."""
-    return pn.pane.HTML(
-        "<div class='computing' role='status'>Computing the estimates for the new settings… "
-        "the figure shows the previous ones until then.</div>",
-        visible=state.param.computing,
-        stylesheets=[CSS],
-        sizing_mode="stretch_width",
-        css_classes=["computing-note"],
-    )
+    note = text_box("computing-note", COMPUTING, visible=state.computing, stylesheet=CSS)
+    state.param.watch(lambda event: setattr(note, "visible", event.new), "computing")
+    return note
 
 
 def contents(state: PoolingState, served: bool = True) -> tuple[pn.Column, pn.Column]:
     """(the sidebar, the main area) of the page for one session's state. `served`: the page
-    of a server, linked to its URL and sent in parts (`lazy`): the figure and its controls,
-    then the rest once the page has loaded, the results table and the sidebar's Model
-    section when scrolled to; else
-    (Jupyter) sent whole and not linked to any URL."""
+    of a server, linked to its URL and sent in parts (`lazy`): the figure, its controls and
+    the MSE table, then the sidebar and the tabs once the page has loaded, the results table
+    and the sidebar's Model section when scrolled to; else (Jupyter) sent whole and not
+    linked to any URL."""
     main = main_views(state)
 
     def after_the_figure(
@@ -166,14 +170,20 @@ def contents(state: PoolingState, served: bool = True) -> tuple[pn.Column, pn.Co
         sizing_mode="stretch_width",
     )
     figure = pn.Column(  # one root: the template adds each item to the document apart
-        first_visit_hint(pn.state.curdoc),
-        problem_pane(state, linked=served),
-        computing_note(state),
+        pn.pane.Bokeh(
+            Column(
+                first_visit_hint(pn.state.curdoc),
+                problem_pane(state, linked=served),
+                computing_note(state),
+                sizing_mode="stretch_width",
+            ),
+            sizing_mode="stretch_width",
+        ),
         pn.FlexBox(  # two columns when they fit; else slider, Fit, figure, MSE table
             pn.Column(main.controls.layout(), styles=FIGURE_COLUMN),
-            after_the_figure(lambda: main.controls.actions(), min_height=64, styles=SCORE_COLUMN),
+            pn.Column(main.controls.actions(), styles=SCORE_COLUMN),
             pn.Column(main.figure, styles=FIGURE_COLUMN),
-            after_the_figure(lambda: main.mse_table, styles=SCORE_COLUMN),
+            pn.Column(main.mse_table, styles=SCORE_COLUMN),
             flex_wrap="wrap",
             gap="0 16px",
             sizing_mode="stretch_width",
@@ -203,6 +213,7 @@ def template(state: PoolingState) -> pn.template.BootstrapTemplate:
         sidebar_width=300,
         meta_viewport="width=device-width, initial-scale=1",
         raw_css=[NARROW_CSS],
+        busy_indicator=None,  # Panel's is one for all sessions: busy when any session is
     )
 
 

@@ -15,6 +15,10 @@
   `panel.io.resources.patch_model_css`. A session the server makes when a page's websocket
   connects after its own session expired (15 s unused, on a busy server) never has its page
   rendered, and Panel then links every stylesheet on its CDN.
+- `patch_stylesheets_once_per_page` replaces `panel.io.server.patch_model_css`, with which
+  Panel's page for a session walks each root's model graph to link its stylesheets (a walk of
+  every model, about 8 ms per session), by one pass over the document's set of models
+  (`models_under`), which `needs_mathjax` and `link_stylesheets_here` also use.
 - `run_periodically` uses only the public `pn.state.add_periodic_callback`, but for behaviour
   Panel does not document: the updates a periodic callback makes reach the browser, where
   those of the last of a chain of `add_next_tick_callback`s were lost in some sessions.
@@ -25,13 +29,15 @@ assumption, so an upgrade of Panel that breaks one fails there first.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import panel as pn
 import panel.io.resources
+import panel.io.server
 from bokeh.document import Document
 from bokeh.embed.util import contains_tex_string
 from bokeh.model import Model
+from bokeh.models import ImportedStyleSheet
 from panel.io.location import Location
 from panel.io.resources import get_dist_path
 from panel.models import markup as panel_markup
@@ -55,6 +61,16 @@ def run_periodically(step: Callable[[], bool], period_ms: int) -> None:
     ticker = pn.state.add_periodic_callback(tick, period=period_ms)
 
 
+def models_under(roots: Iterable[Model]) -> Iterable[Model]:
+    """Every model under `roots`: the set their document keeps (no walk of the model graph)
+    when they are its roots and it is not frozen, else each root's `references()`."""
+    roots = list(roots)
+    doc = roots[0].document if roots else None
+    if doc is not None and doc.models._freeze_count == 0 and set(roots) == set(doc.roots):
+        return doc.models
+    return {model for root in roots for model in root.references()}
+
+
 def needs_mathjax(roots: list[Model]) -> bool:
     """Whether a Panel HTML model among `roots` renders TeX: math enabled and a TeX delimiter in
     its text, the test Bokeh applies to its own Div (`bokeh.embed.bundle`)."""
@@ -62,8 +78,7 @@ def needs_mathjax(roots: list[Model]) -> bool:
         isinstance(model, panel_markup.HTML)
         and not model.disable_math
         and contains_tex_string(model.text)
-        for root in roots
-        for model in root.references()
+        for model in models_under(roots)
     )
 
 
@@ -94,5 +109,42 @@ def link_stylesheets_here(doc: Document) -> None:
     session's page), also in a session made for a websocket, whose page is never rendered."""
     dist_url = get_dist_path()  # what Panel's page would set: this server's, or its CDN's
     doc.template_variables["dist_url"] = dist_url
-    for root in doc.roots:
-        panel.io.resources.patch_model_css(root, dist_url=dist_url)
+    patch_document_css(doc.roots, dist_url)
+
+
+def patch_document_css(roots: list[Model], dist_url: str) -> None:
+    """`panel.io.resources.patch_model_css` for all `roots` of a document at once: its
+    stylesheets' URLs set to `dist_url`, the change not sent to the page (held, as Panel does)
+    before the page has loaded."""
+    doc = roots[0].document if roots else None
+    if doc is None:
+        for root in roots:
+            PANEL_PATCH_MODEL_CSS(root, dist_url)
+        return
+    held, events = doc.callbacks.hold_value, list(doc.callbacks._held_events)
+    doc.hold()
+    for model in models_under(roots):
+        if isinstance(model, ImportedStyleSheet):
+            panel.io.resources.patch_stylesheet(model, dist_url)
+    doc.callbacks._held_events = events
+    if held or not pn.state._loaded.get(doc):
+        doc.callbacks._hold = held
+    else:
+        doc.unhold()
+
+
+def _patch_root_css(root: Model, dist_url: str) -> None:
+    doc = root.document
+    if doc is not None and root in doc.roots:  # again for each root: a pass, not a walk
+        patch_document_css(doc.roots, dist_url)
+    else:
+        PANEL_PATCH_MODEL_CSS(root, dist_url)
+
+
+PANEL_PATCH_MODEL_CSS = panel.io.resources.patch_model_css
+
+
+def patch_stylesheets_once_per_page() -> None:
+    """Panel's page for a session patches each root's stylesheets by a walk of its models; one
+    pass over the document's models does the same (`patch_document_css`)."""
+    panel.io.server.patch_model_css = _patch_root_css

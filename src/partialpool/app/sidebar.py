@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import panel as pn
 import param
-from bokeh.models import Column, Div
+from bokeh.models import Column
 
-from .bokeh_widgets import checkbox, choice_buttons, event_button, number_input, slider
+from .bokeh_widgets import (
+    checkbox,
+    choice_buttons,
+    event_button,
+    heading,
+    number_input,
+    slider,
+)
 from .state import SIMULATED, SORTS, PoolingState
 
 COUNTS_TITLES = {"n_range": "Trials n_j (from, to)", "tau_true": "True tau (logit scale)"}
 """The titles of the settings that mean something else for simulated counts."""
-
-
-HEADING_CSS = "h3 { font-size: 1.75rem; font-weight: 500; line-height: 1.2; margin: 0.4em 0 0; }"
-"""As the sidebar's Markdown headings show in Panel's Bootstrap design."""
-
-
-def _heading(text: str) -> Div:
-    return Div(text=f"<h3>{text}</h3>", sizing_mode="stretch_width", stylesheets=[HEADING_CSS])
 
 
 class SimulationSettings(pn.viewable.Viewer):
@@ -46,7 +45,7 @@ class SimulationSettings(pn.viewable.Viewer):
             self.sliders["outlier_shift"], self.sliders["outlier_n"], **wide
         )
         self.simulation = Column(
-            _heading("Simulation"),
+            heading("Simulation"),
             self.sliders["J"],
             self.sliders["n_range"],
             self.sliders["tau_true"],
@@ -76,6 +75,6 @@ class SimulationSettings(pn.viewable.Viewer):
 
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.pane.Bokeh(
-            Column(self.simulation, _heading("View"), self.sort, sizing_mode="stretch_width"),
+            Column(self.simulation, heading("View"), self.sort, sizing_mode="stretch_width"),
             sizing_mode="stretch_width",
         )
