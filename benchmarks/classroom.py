@@ -12,7 +12,7 @@ student is a client that does over HTTP and Bokeh's websocket protocol what the 
 tabs rendering on the server's two cores: measured, those tabs did not finish loading in 120
 s while the server was idle most of the time): it fetches the page, connects with the page's
 session token, pulls the document and reports it ready, which makes the server send the
-deferred part (Fit, the sidebar, the MSE table, the tabs and the results table); then it
+deferred part (the sidebar and the tabs); then it
 drags tau (ten slider steps, then the release), presses "Fit tau from data" (timed from the
 click until the server has moved the slider) and chooses the eight schools (timed from the
 choice until the server has sent the figure's 8 rows). A student arrives every `--arrival`
@@ -48,7 +48,7 @@ from partialpool.app.local_server import free_port, start
 STEP_TIMEOUT_S = 120.0
 TICKS = os.sysconf("SC_CLK_TCK")
 TOKEN = re.compile(r'"token":"([^"]+)"')
-BUTTON, SELECT = "panel.models.widgets.Button", "panel.models.widgets.CustomSelect"
+BUTTON, SELECT = "Button", "Select"  # Bokeh's own (app/bokeh_widgets.py)
 Content = dict
 
 

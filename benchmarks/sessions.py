@@ -4,7 +4,7 @@ Run: python benchmarks/sessions.py [--sessions 20] [--cycles 200]
 
 Serves `app.py` and `benchmarks/bare_page.py` from one `panel serve` process on 127.0.0.1 and
 opens each in a new Chromium tab, alternating the two, until the page is whole (for the app:
-its deferred part, the sidebar, MSE table and tabs, has arrived; the results table is built
+its deferred part, the sidebar and the tabs, has arrived; the results table is built
 only when scrolled to); the server's CPU time (user + system, from /proc) before and after,
 the tab closed and the server idle again, gives its CPU per open. Goal: app / bare <= 3.
 Then `--cycles` opens and closes of the app, reporting the server's resident memory after the
