@@ -37,6 +37,7 @@ def test_each_slider_spans_its_parameters_soft_bounds_and_sets_it(state):
         assert isinstance(widget, RangeSlider if name == "n_range" else Slider)
         assert (widget.start, widget.end) == parameter.get_soft_bounds()
         assert widget.value == getattr(state, name) and widget.title == parameter.label
+        assert f"setting-{name}" in widget.css_classes  # beside any class of its own
     assert (settings.sliders["tau_true"].start, settings.sliders["tau_true"].end) == (0.0, 5.0)
     let_go(settings.sliders["sigma"], 2.0)
     assert state.sigma == 2.0 and state.data.sigma == 2.0

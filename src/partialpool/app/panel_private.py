@@ -18,7 +18,8 @@
 - `patch_stylesheets_once_per_page` replaces `panel.io.server.patch_model_css`, with which
   Panel's page for a session walks each root's model graph to link its stylesheets (a walk of
   every model, about 8 ms per session), by one pass over the document's set of models
-  (`models_under`), which `needs_mathjax` and `link_stylesheets_here` also use.
+  (`models_under`, which reads Bokeh's private `DocumentModelManager._freeze_count` to
+  know the set is current), which `needs_mathjax` and `link_stylesheets_here` also use.
 - `run_periodically` uses only the public `pn.state.add_periodic_callback`, but for behaviour
   Panel does not document: the updates a periodic callback makes reach the browser, where
   those of the last of a chain of `add_next_tick_callback`s were lost in some sessions.

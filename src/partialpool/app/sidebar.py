@@ -31,10 +31,9 @@ class SimulationSettings(pn.viewable.Viewer):
         super().__init__(**params)
         state, wide = self.state, {"sizing_mode": "stretch_width"}
         self.sliders = {
-            name: slider(state, name, **wide)
-            for name in ("J", "n_range", "tau_true", "mean_rate", "sigma")
+            name: slider(state, name, **wide) for name in ("J", "n_range", "tau_true", "sigma")
         }
-        self.sliders["mean_rate"].css_classes = ["mean-rate"]
+        self.sliders["mean_rate"] = slider(state, "mean_rate", css_classes=["mean-rate"], **wide)
         self.normal_only = Column(self.sliders["sigma"], number_input(state, "mu", **wide), **wide)
         self.outlier = checkbox(state, "outlier", css_classes=["outlier-toggle"])
         self.sliders["outlier_shift"] = slider(
