@@ -376,7 +376,7 @@ def first_render(chromium: object, base: str, warm: int, screenshot: Path | None
             page.wait_for_function("() => window.__painted !== undefined", timeout=60_000)
             times[name].append(page.evaluate("() => window.__painted"))
             if name == "app":  # let its deferred part finish, so the next load has the server
-                page.wait_for_selector(".results-table", state="attached", timeout=60_000)
+                page.wait_for_selector(".views", state="attached", timeout=60_000)
                 page.wait_for_timeout(500)
             if screenshot is not None and name == "app" and load == 0:
                 page.wait_for_timeout(1000)

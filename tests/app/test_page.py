@@ -10,8 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bokeh.models import Row
+
 from partialpool.app import PoolingState
-from partialpool.app.page import computing_note
+from partialpool.app.main_views import main_views
+from partialpool.app.page import computing_note, figure_block
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -83,3 +86,15 @@ def test_the_computing_note_follows_the_state():
     assert note.visible and "role='status'" in note.text
     state.computing = False
     assert not note.visible
+
+
+def test_the_figure_block_fades_while_new_estimates_are_computed():
+    state = PoolingState()
+    block = figure_block(state, main_views(state), linked=False)
+    (views,) = [child for child in block.children if isinstance(child, Row)]
+    assert views.css_classes == [] and views.styles["flex-wrap"] == "wrap"
+    assert ":host(.busy)" in views.stylesheets[0]
+    state.computing = True
+    assert views.css_classes == ["busy"]
+    state.computing = False
+    assert views.css_classes == []

@@ -13,7 +13,7 @@ import panel.io.resources
 import panel.io.server
 import pytest
 from bokeh.document import Document
-from bokeh.models import ImportedStyleSheet
+from bokeh.models import Column, CustomJS, Div, ImportedStyleSheet
 from bokeh.resources import Resources
 from panel.io.location import Location
 from panel.io.resources import CDN_DIST, bundle_resources
@@ -22,6 +22,7 @@ from panel.io.state import set_curdoc
 from partialpool.app.panel_private import (
     CHECKED_WITH,
     PANEL_UPDATE_SYNCED,
+    BokehPane,
     _update_synced_if_synced,
     link_stylesheets_here,
     load_mathjax_only_for_tex,
@@ -155,3 +156,39 @@ def test_panels_page_patches_each_roots_stylesheets_through_its_server_module(mo
     for root in doc.roots:
         panel.io.server.patch_model_css(root, dist_url="static/extensions/panel/")
     assert _sheet_urls(doc) and not [url for url in _sheet_urls(doc) if "//" in url]
+
+
+def _with_callback() -> tuple[Column, CustomJS]:
+    """A column whose callback's code names the column's id."""
+    div = Div(text="x")
+    column = Column(div)
+    callback = CustomJS(args={"div": div}, code=f"div.text = '{column.id}'")
+    column.js_on_change("visible", callback)
+    return column, callback
+
+
+def test_panels_bokeh_pane_walks_its_model_to_rewrite_ids_in_callbacks_and_ours_does_not():
+    source = inspect.getsource(pn.pane.Bokeh._get_model)
+    assert "model.select({'type': CustomJS})" in source, CHECKED
+    model, callback = _with_callback()
+    root = pn.Column(pn.pane.Bokeh(model)).get_root(Document())
+    assert callback.code == f"div.text = '{root.id}'"  # Panel put its root's id in its place
+    model, callback = _with_callback()
+    code = callback.code
+    pn.Column(BokehPane(model)).get_root(Document())
+    assert callback.code == code
+
+
+def test_our_bokeh_pane_renders_as_panels_does():
+    doc = Document()
+    for pane_type in (pn.pane.Bokeh, BokehPane):
+        model = Column(Div(text="a"), sizing_mode="stretch_width")
+        pane = pane_type(model, sizing_mode="stretch_width")
+        root = pn.Column(pane).get_root(doc)
+        assert root.children == [model]
+        assert pane._models[root.ref["id"]] == (model, root)
+        other = Document()
+        moved = pn.Column(pane).get_root(other)  # in another document now: taken from the first
+        assert moved.children == [model] and model.document in (None, other)
+    empty = pn.Column(BokehPane(None)).get_root(Document())
+    assert type(empty.children[0]).__name__ == "Spacer"

@@ -39,7 +39,7 @@ def test_no_request_leaves_the_host_across_tab_and_data_switches(session):
     # Panel 1.9.4 restyled panes updated in a hidden tab with stylesheets from its CDN
     session.open()
     for tab in ("Guide", "Monte Carlo", "Stein", "Ridge", "Posterior", "Paths", "Risk"):
-        session.page.locator(".views .bk-tab", has_text=tab).first.click()
+        session.page.locator(".views .view-tabs .bk-btn", has_text=tab).first.click()
         session.page.wait_for_timeout(300)
         for label in (*SOURCES.values(), SOURCES["simulated"]):
             if label == SOURCES["upload"]:

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 
 def open_tab(session, title: str, model: str) -> None:
-    session.page.locator(".views .bk-tab", has_text=title).first.click()
+    session.page.locator(".views .view-tabs .bk-btn", has_text=title).first.click()
     session.page.wait_for_function(
         "(n) => Bokeh.documents[0].get_model_by_name(n) !== null", arg=model
     )

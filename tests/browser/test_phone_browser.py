@@ -61,7 +61,7 @@ def test_the_legend_fits_the_figure_on_a_phone(phone):
 
 def test_every_tab_title_fits_a_phone(phone):
     phone.open()
-    tabs = phone.page.locator(".views .bk-tab")
+    tabs = phone.page.locator(".views .view-tabs .bk-btn")
     boxes = [tabs.nth(i).bounding_box() for i in range(tabs.count())]
     assert len(boxes) == 9
     assert all(box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] for box in boxes)

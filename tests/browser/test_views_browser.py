@@ -22,7 +22,7 @@ TABS = {
 
 def open_tab(session, title: str, model: str | None = None) -> None:
     """Click a tab; the tabs render on demand, so wait for `model` to reach the browser."""
-    session.page.locator(".views .bk-tab", has_text=title).first.click()
+    session.page.locator(".views .view-tabs .bk-btn", has_text=title).first.click()
     if model is not None:
         session.page.wait_for_function(
             "(n) => Bokeh.documents[0].get_model_by_name(n) !== null", arg=model

@@ -11,6 +11,7 @@ from bokeh.models import ColumnDataSource, HoverTool, Range1d
 
 from ..compare import DRAWS
 from .css import text_box
+from .panel_private import BokehPane
 from .row_axis import label_rows, row_figure, without_posterior
 from .style import FULL_BAYES, NO_POOL
 from .tau_axis import TauView
@@ -133,6 +134,6 @@ class PredictiveCheckView(TauView):
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Column(
             self._text,
-            pn.pane.Bokeh(self._figure, sizing_mode="stretch_width"),
+            BokehPane(self._figure, sizing_mode="stretch_width"),
             sizing_mode="stretch_width",
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from functools import cached_property
 
 import panel as pn
 import param
@@ -13,6 +14,7 @@ from .bokeh_widgets import heading, select
 from .column_picker import ColumnPicker
 from .css import CSS, text_box
 from .lazy import when_shown
+from .panel_private import BokehPane
 from .state import SOURCES, PoolingState, Upload, read_upload
 from .upload import CsvUpload
 from .workers import off_the_loop
@@ -31,9 +33,9 @@ Add a `truth` column to score the estimators. Larger files: `partialpool fit FIL
 
 
 class DataSource(pn.viewable.Viewer):
-    """The data selector, the current data's note, the upload box with its format help (built
-    when first chosen) and the column picker. The selector and the texts are Bokeh models
-    (`bokeh_widgets`), which cost the server less per session than Panel's.
+    """The data selector, the current data's note, and the upload box with its format help and
+    the column picker (built when "Your CSV file" is first chosen). The selector and the texts
+    are Bokeh models (`bokeh_widgets`), which cost the server less per session than Panel's.
 
     A refused upload shows its message under the note; the figure keeps the last good data.
     """
@@ -42,8 +44,6 @@ class DataSource(pn.viewable.Viewer):
 
     def __init__(self, **params: object) -> None:
         super().__init__(**params)
-        self._upload = CsvUpload(sizing_mode="stretch_width", css_classes=["csv-upload"])
-        self._status = pn.pane.HTML("", visible=False, css_classes=["upload-status"])
         self._problem = text_box("upload-problem", visible=False, stylesheet=CSS)
         self._note = text_box("data-note", stylesheet=CSS)
         self._source = select(
@@ -54,12 +54,26 @@ class DataSource(pn.viewable.Viewer):
             sizing_mode="stretch_width",
             css_classes=["data-source"],
         )
-        self._picker = ColumnPicker(state=self.state)
-        self._upload.param.watch(self._on_file, "value")
-        self._upload.param.watch(self._on_too_large, "too_large")
         self.state.param.watch(self._show_problem, "problem")
         self.state.param.watch(self._on_comparison, "comparison")
         self._write_note()
+
+    @cached_property
+    def _upload(self) -> CsvUpload:
+        """The upload box, made the first time it is shown (as are the status line and the
+        column picker): most sessions never upload a file."""
+        upload = CsvUpload(sizing_mode="stretch_width", css_classes=["csv-upload"])
+        upload.param.watch(self._on_file, "value")
+        upload.param.watch(self._on_too_large, "too_large")
+        return upload
+
+    @cached_property
+    def _status(self) -> pn.pane.HTML:
+        return pn.pane.HTML("", visible=False, css_classes=["upload-status"])
+
+    @cached_property
+    def _picker(self) -> ColumnPicker:
+        return ColumnPicker(state=self.state)
 
     def _on_file(self, event: param.parameterized.Event) -> None:
         if not event.new:
@@ -104,9 +118,11 @@ class DataSource(pn.viewable.Viewer):
             f"{html.escape(data.note)}{columns}</div>"
         )
 
-    def __panel__(self) -> pn.viewable.Viewable:
-        return pn.Column(
-            pn.pane.Bokeh(
+    def parts(self) -> list[pn.viewable.Viewable]:
+        """The selector with its texts, and the upload box's column (shown for uploads): two
+        items of the sidebar's column, not a column of their own."""
+        return [
+            BokehPane(
                 Column(
                     heading("Data"),
                     self._source,
@@ -121,10 +137,12 @@ class DataSource(pn.viewable.Viewer):
                     self._upload,
                     self._status,
                     pn.pane.Markdown(UPLOAD_HELP, css_classes=["upload-help"]),
+                    self._picker,
                 ],
                 self.state.param.source.rx() == "upload",
                 sizing_mode="stretch_width",
             ),
-            self._picker,
-            sizing_mode="stretch_width",
-        )
+        ]
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return pn.Column(*self.parts(), sizing_mode="stretch_width")

@@ -16,6 +16,7 @@ import panel as pn
 import param
 from bokeh.core.properties import value
 from bokeh.models import (
+    Column,
     ColumnDataSource,
     CustomJS,
     FixedTicker,
@@ -35,6 +36,7 @@ from ..estimators import GroupEstimates
 from ..groupdata import GroupData, own_interval
 from .css import text_box
 from .live_tau import row_of
+from .panel_private import BokehPane
 from .state import PoolingState, tau_move
 from .style import (
     FULL_BAYES,
@@ -412,9 +414,9 @@ class ShrinkageFigure(pn.viewable.Viewer):
             "</div>" + (f"<p class='caption figure-note'>{html.escape(note)}</p>" if note else "")
         )
 
+    def block(self, **layout: object) -> Column:
+        """The heading over the figure, as one Bokeh column."""
+        return Column(self.heading, self._figure, sizing_mode="stretch_width", **layout)
+
     def __panel__(self) -> pn.viewable.Viewable:
-        return pn.Column(
-            pn.pane.Bokeh(self.heading, sizing_mode="stretch_width"),
-            pn.pane.Bokeh(self._figure, sizing_mode="stretch_width"),
-            sizing_mode="stretch_width",
-        )
+        return BokehPane(self.block(), sizing_mode="stretch_width")

@@ -7,37 +7,30 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import panel as pn
-from bokeh.models import Column, Div
+import param
+from bokeh.models import Column, Div, Row
 from bokeh.settings import settings
 
 from . import workers
-from .check_view import PredictiveCheckView
 from .css import CSS, text_box
 from .data_source import DataSource
 from .first_visit import first_visit_hint
-from .guide import GUIDE
 from .lazy import built_at_once, deferred, when_seen
-from .main_views import main_views
+from .main_views import MainViews, main_views
 from .panel_private import (
+    BokehPane,
     link_stylesheets_here,
     load_mathjax_only_for_tex,
     patch_stylesheets_once_per_page,
     read_no_link_in_panel,
 )
-from .paths_view import ShrinkagePathsView
-from .posterior_view import PosteriorView
-from .rank_view import RankingsView
 from .results_table import ResultsTable
-from .ridge_view import RidgeView
-from .risk_view import RiskCurveView
 from .sidebar import SimulationSettings
 from .state import PoolingState
-from .stein_view import SteinView
 from .structure_view import StructureChooser
-from .study import MonteCarloRun
-from .study_view import MonteCarloView
 from .throttle import served_document
 from .url import sync_url
+from .view_tabs import view_tabs
 
 
 def configure() -> None:
@@ -63,9 +56,6 @@ NARROW_CSS = """
 """
 """Phones and narrow windows: one scrolling page, the figure first and the sidebar after it."""
 
-TABS_CSS = ".bk-tab { padding: 6px 9px !important; } .bk-headers-wrapper { flex-wrap: wrap; }"
-"""Nine tabs fit a phone's width in two rows: the header wraps."""
-
 FIGURE_COLUMN = {"flex": "1000 1 560px", "min-width": "0"}
 SCORE_COLUMN = {"flex": "1 1 360px", "min-width": "0"}
 """Figure 1 and the slider above it take the width; the MSE table and the Fit row beside them
@@ -76,41 +66,6 @@ neighbour and, alone in its line, takes the whole width."""
 TABS_HEIGHT = 700
 """Pixels the tabs take (the Guide's, in a wide window: 800) until they arrive: the results
 table below them is built when scrolled to (`lazy.when_seen`)."""
-
-
-TABS = {
-    "Risk": lambda state: RiskCurveView(state=state),
-    "Posterior": lambda state: PosteriorView(state=state),
-    "Ranks": lambda state: RankingsView(state=state),
-    "Check": lambda state: PredictiveCheckView(state=state),
-    "Paths": lambda state: ShrinkagePathsView(state=state),
-    "Monte Carlo": lambda state: MonteCarloView(run=MonteCarloRun(state=state)),
-    "Stein": lambda state: SteinView(state=state),
-    "Ridge": lambda state: RidgeView(state=state),
-}
-"""The tabs beyond the Guide, each built the first time it is shown."""
-
-
-def tabs(state: PoolingState) -> pn.Tabs:
-    """The explanations beside the figure; each beyond the Guide is built when first opened
-    (an empty column until then: only the shown tab is sent, `dynamic`)."""
-    views = pn.Tabs(
-        ("Guide", pn.pane.Markdown(GUIDE, sizing_mode="stretch_width", max_width=900)),
-        *[(name, pn.Column(sizing_mode="stretch_width")) for name in TABS],
-        dynamic=True,
-        sizing_mode="stretch_width",
-        css_classes=["views"],
-        stylesheets=[TABS_CSS],
-    )
-    builders = list(TABS.values())
-
-    def build_shown(*_: object) -> None:
-        tab = views[views.active]
-        if views.active > 0 and not tab.objects:
-            tab.objects = [builders[views.active - 1](state)]
-
-    views.param.watch(build_shown, "active")
-    return views
 
 
 def problem_pane(state: PoolingState, linked: bool) -> Div:
@@ -139,6 +94,40 @@ def computing_note(state: PoolingState) -> Div:
     return note
 
 
+BUSY_CSS = ":host(.busy) { opacity: 0.55; pointer-events: none; cursor: progress; }"
+"""The slider, Fit, the figure and the MSE table while new estimates are computed."""
+
+
+def figure_block(state: PoolingState, main: MainViews, linked: bool) -> Column:
+    """The first-visit hint, the page's warning and computing lines, and under them the
+    slider, the Fit row, Figure 1 and the MSE table: two columns when they fit (a row that
+    wraps), else one under another in that order; faded while new estimates are computed.
+    One Bokeh layout: a Panel layout costs the server more per session than its Bokeh model
+    (benchmarks/sessions.py)."""
+    main.mse_table.pane.styles = SCORE_COLUMN
+    views = Row(
+        main.controls.controls(styles=FIGURE_COLUMN),
+        main.controls.actions(styles=SCORE_COLUMN),
+        main.figure.block(styles=FIGURE_COLUMN),
+        main.mse_table.pane,
+        styles={"flex-wrap": "wrap", "gap": "0 16px"},
+        stylesheets=[BUSY_CSS],
+        sizing_mode="stretch_width",
+    )
+
+    def busy(event: param.parameterized.Event) -> None:
+        views.css_classes = ["busy"] if event.new else []
+
+    state.param.watch(busy, "computing")
+    return Column(
+        first_visit_hint(pn.state.curdoc),
+        problem_pane(state, linked),
+        computing_note(state),
+        views,
+        sizing_mode="stretch_width",
+    )
+
+
 def contents(state: PoolingState, served: bool = True) -> tuple[pn.Column, pn.Column]:
     """(the sidebar, the main area) of the page for one session's state. `served`: the page
     of a server, linked to its URL and sent in parts (`lazy`): the figure, its controls and
@@ -157,11 +146,7 @@ def contents(state: PoolingState, served: bool = True) -> tuple[pn.Column, pn.Co
     doc = served_document() if served else None
     sidebar = pn.Column(
         after_the_figure(
-            lambda: pn.Column(
-                DataSource(state=state),
-                SimulationSettings(state=state),
-                sizing_mode="stretch_width",
-            ),
+            lambda: [*DataSource(state=state).parts(), SimulationSettings(state=state)],
             sizing_mode="stretch_width",
         ),
         when_seen(  # below the fold of a wide window; on a phone the whole sidebar is
@@ -170,27 +155,9 @@ def contents(state: PoolingState, served: bool = True) -> tuple[pn.Column, pn.Co
         sizing_mode="stretch_width",
     )
     figure = pn.Column(  # one root: the template adds each item to the document apart
-        pn.pane.Bokeh(
-            Column(
-                first_visit_hint(pn.state.curdoc),
-                problem_pane(state, linked=served),
-                computing_note(state),
-                sizing_mode="stretch_width",
-            ),
-            sizing_mode="stretch_width",
-        ),
-        pn.FlexBox(  # two columns when they fit; else slider, Fit, figure, MSE table
-            pn.Column(main.controls.layout(), styles=FIGURE_COLUMN),
-            pn.Column(main.controls.actions(), styles=SCORE_COLUMN),
-            pn.Column(main.figure, styles=FIGURE_COLUMN),
-            pn.Column(main.mse_table, styles=SCORE_COLUMN),
-            flex_wrap="wrap",
-            gap="0 16px",
-            sizing_mode="stretch_width",
-            loading=state.param.computing,  # a spinner while new estimates are computed
-        ),
+        BokehPane(figure_block(state, main, linked=served), sizing_mode="stretch_width"),
         after_the_figure(
-            lambda: tabs(state), placeholder_height=TABS_HEIGHT, sizing_mode="stretch_width"
+            lambda: view_tabs(state), placeholder_height=TABS_HEIGHT, sizing_mode="stretch_width"
         ),
         when_seen(  # below the fold: built when scrolled to
             lambda: ResultsTable(state=state), doc, sizing_mode="stretch_width"

@@ -11,6 +11,7 @@ from bokeh.plotting import figure
 from ..groupdata import GroupData
 from ..pooling import shrinkage
 from .css import CAPTION_CSS
+from .panel_private import BokehPane
 from .style import GRAND_MEAN, PARTIAL_POOL
 from .tau_axis import TauMarks, TauView, fit_tau_range, tau_figure
 
@@ -213,8 +214,8 @@ class ShrinkagePathsView(TauView):
 
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Column(
-            pn.pane.Bokeh(self._paths_fig, sizing_mode="stretch_width"),
+            BokehPane(self._paths_fig, sizing_mode="stretch_width"),
             pn.pane.HTML(PATHS_CAPTION, stylesheets=[CAPTION_CSS], sizing_mode="stretch_width"),
-            pn.pane.Bokeh(self._b_fig, sizing_mode="stretch_width"),
+            BokehPane(self._b_fig, sizing_mode="stretch_width"),
             sizing_mode="stretch_width",
         )

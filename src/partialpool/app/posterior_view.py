@@ -11,6 +11,7 @@ from bokeh.models import ColumnDataSource
 
 from ..bayes import FullBayes
 from .css import text_box
+from .panel_private import BokehPane
 from .style import FULL_BAYES
 from .tau_axis import TauMarks, TauView, fit_tau_range, style_legend, tau_figure
 
@@ -136,7 +137,7 @@ class PosteriorView(TauView):
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Column(
             pn.Row(self._prior, self._scale),
-            pn.pane.Bokeh(self._figure, sizing_mode="stretch_width"),
+            BokehPane(self._figure, sizing_mode="stretch_width"),
             self._caption,
             sizing_mode="stretch_width",
         )

@@ -12,6 +12,7 @@ from bokeh.models import ColumnDataSource, HoverTool, Range1d
 
 from ..compare import DRAWS
 from .css import text_box
+from .panel_private import BokehPane
 from .row_axis import label_rows, row_figure, without_posterior
 from .style import FULL_BAYES
 from .tau_axis import TauView
@@ -132,8 +133,8 @@ class RankingsView(TauView):
         return pn.Column(
             self._text,
             pn.Row(
-                pn.pane.Bokeh(self._caterpillar, sizing_mode="stretch_width"),
-                pn.pane.Bokeh(self._ranks, sizing_mode="stretch_width"),
+                BokehPane(self._caterpillar, sizing_mode="stretch_width"),
+                BokehPane(self._ranks, sizing_mode="stretch_width"),
                 sizing_mode="stretch_width",
             ),
             sizing_mode="stretch_width",

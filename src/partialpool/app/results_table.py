@@ -19,6 +19,7 @@ from bokeh.models import ColumnDataSource, DataTable, Div, StringFormatter, Tabl
 from ..results import GroupTable, fit_lines, to_csv
 from .css import CSS
 from .export import standalone_html
+from .panel_private import BokehPane
 from .state import PoolingState, tau_move
 from .throttle import TEXT_DELAY_MS, Throttled
 
@@ -167,7 +168,7 @@ class ResultsTable(pn.viewable.Viewer):
                 ),
                 pn.Column(self._download, self._page, width=200),
             ),
-            pn.pane.Bokeh(self._model, sizing_mode="stretch_width"),
-            pn.pane.Bokeh(self._table, sizing_mode="stretch_width"),
+            BokehPane(self._model, sizing_mode="stretch_width"),
+            BokehPane(self._table, sizing_mode="stretch_width"),
             sizing_mode="stretch_width",
         )

@@ -14,6 +14,7 @@ from bokeh.plotting import figure
 from ..pooling import Z_95
 from ..ridge import RidgeDesign, hierarchical_posterior, ridge, ridge_penalty, simulate_design
 from .css import text_box
+from .panel_private import BokehPane
 from .style import FULL_BAYES, NO_POOL, PARTIAL_POOL, TRUTH
 from .tau_axis import TauView, style_legend
 
@@ -141,7 +142,7 @@ class RidgeView(TauView):
 
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Column(
-            pn.pane.Bokeh(self._figure, sizing_mode="stretch_width"),
+            BokehPane(self._figure, sizing_mode="stretch_width"),
             self._caption,
             sizing_mode="stretch_width",
         )

@@ -9,6 +9,7 @@ import panel as pn
 from bokeh.models import BasicTickFormatter, ColumnDataSource
 
 from .css import text_box
+from .panel_private import BokehPane
 from .style import GRAND_MEAN, NO_POOL, PARTIAL_POOL, SLIDER
 from .tau_axis import TauMarks, TauView, fit_tau_range, style_legend, tau_figure
 
@@ -115,7 +116,7 @@ class RiskCurveView(TauView):
 
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Column(
-            pn.pane.Bokeh(self._figure, sizing_mode="stretch_width"),
+            BokehPane(self._figure, sizing_mode="stretch_width"),
             self._caption,
             sizing_mode="stretch_width",
         )

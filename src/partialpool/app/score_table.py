@@ -16,6 +16,7 @@ from bokeh.models import Div
 from ..compare import Comparison
 from ..estimators import ESTIMATORS
 from .css import CSS
+from .panel_private import BokehPane
 from .state import PoolingState
 from .style import TOGGLED_ROWS
 
@@ -96,4 +97,4 @@ class MSETable(pn.viewable.Viewer):
         return "".join(rows)
 
     def __panel__(self) -> pn.viewable.Viewable:
-        return pn.pane.Bokeh(self.pane, sizing_mode="stretch_width")
+        return BokehPane(self.pane, sizing_mode="stretch_width")

@@ -14,6 +14,7 @@ from .bokeh_widgets import (
     number_input,
     slider,
 )
+from .panel_private import BokehPane
 from .state import SIMULATED, SORTS, PoolingState
 
 COUNTS_TITLES = {"n_range": "Trials n_j (from, to)", "tau_true": "True tau (logit scale)"}
@@ -73,7 +74,7 @@ class SimulationSettings(pn.viewable.Viewer):
             self.sliders[name].title = title if counts else p[name].label
 
     def __panel__(self) -> pn.viewable.Viewable:
-        return pn.pane.Bokeh(
+        return BokehPane(
             Column(self.simulation, heading("View"), self.sort, sizing_mode="stretch_width"),
             sizing_mode="stretch_width",
         )

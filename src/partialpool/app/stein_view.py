@@ -13,6 +13,7 @@ from bokeh.models import Range1d
 from ..stein_study import ESTIMATORS, SteinStudy, stein_study, unrelated_means
 from . import boxes
 from .css import text_box
+from .panel_private import BokehPane
 from .state import PoolingState
 from .style import JAMES_STEIN, NO_POOL
 
@@ -111,7 +112,7 @@ class SteinView(pn.viewable.Viewer):
                 ),
             ),
             self._text,
-            pn.pane.Bokeh(self._figure, sizing_mode="stretch_width"),
+            BokehPane(self._figure, sizing_mode="stretch_width"),
             self._key,
             sizing_mode="stretch_width",
         )

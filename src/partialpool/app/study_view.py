@@ -13,6 +13,7 @@ from bokeh.models import Range1d
 from ..montecarlo import ESTIMATORS, MonteCarloStudy
 from . import boxes
 from .css import text_box
+from .panel_private import BokehPane
 from .study import MonteCarloRun
 from .style import FITTED, GRAND_MEAN, NO_POOL, TRUTH
 from .throttle import Throttled
@@ -139,7 +140,7 @@ class MonteCarloView(pn.viewable.Viewer):
             pn.Row(self._replications, self._start, self._stop, align="end"),
             self._progress,
             self._status,
-            pn.pane.Bokeh(self._figure, sizing_mode="stretch_width"),
+            BokehPane(self._figure, sizing_mode="stretch_width"),
             self._key,
             sizing_mode="stretch_width",
         )

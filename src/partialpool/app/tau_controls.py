@@ -22,6 +22,7 @@ from ..models import Model
 from ..ridge import ridge_penalty
 from .bokeh_widgets import checkbox, event_button, select
 from .css import CSS
+from .panel_private import BokehPane
 from .state import SIMULATED, TAU_STEPS, PoolingState
 from .style import FITTED, TRUTH, Glyph
 from .throttle import Throttled
@@ -222,21 +223,23 @@ class TauControls(pn.viewable.Viewer):
             return f"marginal ML, Student-t population with nu = {model.nu:g}"
         return f"marginal ML, {model.name.lower()}, tau on the {model.link} scale"
 
-    def actions(self) -> pn.viewable.Viewable:
+    def actions(self, **layout: object) -> Row:
         """The Fit button, the tau^2 estimator and the two toggles, in a row that wraps."""
-        return pn.pane.Bokeh(
-            Row(self._fit, self._method, self._toggles, styles={"flex-wrap": "wrap"}),
-            sizing_mode="stretch_width",
+        styles = {"flex-wrap": "wrap", **layout.pop("styles", {})}
+        return Row(
+            self._fit, self._method, self._toggles, styles=styles, sizing_mode="stretch_width"
         )
+
+    def controls(self, **layout: object) -> Column:
+        """The slider, the marks under it and the readout."""
+        return Column(self.slider, self.scale, self.readout, sizing_mode="stretch_width", **layout)
 
     def layout(self) -> pn.viewable.Viewable:
-        """The slider, the marks under it and the readout."""
-        return pn.Column(
-            pn.pane.Bokeh(self.slider, sizing_mode="stretch_width"),
-            pn.pane.Bokeh(self.scale, sizing_mode="stretch_width"),
-            pn.pane.Bokeh(self.readout, sizing_mode="stretch_width"),
-            sizing_mode="stretch_width",
-        )
+        """The slider, the marks under it and the readout, as a Panel pane."""
+        return BokehPane(self.controls(), sizing_mode="stretch_width")
 
     def __panel__(self) -> pn.viewable.Viewable:
-        return pn.Column(self.layout(), self.actions(), sizing_mode="stretch_width")
+        return BokehPane(
+            Column(self.controls(), self.actions(), sizing_mode="stretch_width"),
+            sizing_mode="stretch_width",
+        )
