@@ -30,6 +30,7 @@ WHOLE = {
 }
 """What shows that a page is whole."""
 
+
 def cpu_seconds(pid: int) -> float:
     """The CPU time of all the process's threads, in nanoseconds from each thread's
     /proc/PID/task/TID/schedstat (its /proc/PID/stat counts in clock ticks of 10 ms, too coarse

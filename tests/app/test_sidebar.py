@@ -19,9 +19,13 @@ def state() -> PoolingState:
 
 def test_simulation_settings_show_only_for_simulated_data(state):
     settings = SimulationSettings(state=state)
-    assert settings.simulation.visible and not settings.outlier_settings.visible
+    assert settings.simulation.visible and settings.outlier_settings is None  # made when on
     state.outlier = True
     assert settings.outlier_settings.visible and state.data.labels[-1] == "outlier"
+    assert settings.simulation.children[-1] is settings.outlier_settings
+    state.outlier = False
+    assert not settings.outlier_settings.visible
+    state.outlier = True
     state.source = "eight_schools"
     assert not settings.simulation.visible
     state.source = "simulated"
@@ -31,6 +35,10 @@ def test_simulation_settings_show_only_for_simulated_data(state):
 def test_each_slider_spans_its_parameters_soft_bounds_and_sets_it(state):
     settings = SimulationSettings(state=state)
     names = ("J", "n_range", "tau_true", "sigma", "outlier_shift", "outlier_n", "mean_rate")
+    assert set(settings.sliders) == set(names[:4])
+    state.outlier = True
+    state.source = "simulated_counts"
+    state.source = "simulated"
     assert set(settings.sliders) == set(names)
     for name in names:
         parameter, widget = state.param[name], settings.sliders[name]
@@ -45,13 +53,18 @@ def test_each_slider_spans_its_parameters_soft_bounds_and_sets_it(state):
 
 def test_simulated_counts_show_their_own_settings(state):
     settings = SimulationSettings(state=state)
-    rate, trials = settings.sliders["mean_rate"], settings.sliders["n_range"]
-    assert not rate.visible and trials.title == "Group sizes n_j (from, to)"
+    trials = settings.sliders["n_range"]
+    assert "mean_rate" not in settings.sliders and trials.title == "Group sizes n_j (from, to)"
     state.source = "simulated_counts"
+    rate = settings.sliders["mean_rate"]
     assert settings.simulation.visible and rate.visible
+    children = settings.simulation.children
+    assert children.index(rate) == children.index(settings.sliders["tau_true"]) + 1
     assert trials.title == "Trials n_j (from, to)"
     assert settings.sliders["tau_true"].title == "True tau (logit scale)"
     assert not settings.normal_only.visible and not settings.outlier.visible
+    state.source = "simulated"
+    assert not rate.visible and settings.sliders["mean_rate"] is rate
 
 
 def test_the_row_order_buttons_set_the_sort(state):
@@ -66,4 +79,4 @@ def test_the_row_order_buttons_set_the_sort(state):
 def test_the_settings_are_one_bokeh_layout_in_the_page(state):
     pane = SimulationSettings(state=state).__panel__()
     root = pane.get_root(Document())
-    assert sum(isinstance(m, Slider | RangeSlider) for m in root.references()) == 7
+    assert sum(isinstance(m, Slider | RangeSlider) for m in root.references()) == 4

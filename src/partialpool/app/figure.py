@@ -21,16 +21,23 @@ from bokeh.models import (
     CustomJS,
     FixedTicker,
     GlyphRenderer,
+    Grid,
     HBar,
     HoverTool,
     Legend,
     LegendItem,
     Line,
+    LinearAxis,
+    PanTool,
+    Plot,
     Range1d,
+    ResetTool,
+    SaveTool,
     Scatter,
     Segment,
+    Toolbar,
+    WheelZoomTool,
 )
-from bokeh.plotting import figure
 
 from ..estimators import GroupEstimates
 from ..groupdata import GroupData, own_interval
@@ -178,21 +185,26 @@ class ShrinkageFigure(pn.viewable.Viewer):
         self.state.param.watch(self._on_state, ["comparison", "order", *TOGGLES])
         self.state.param.watch(lambda _: self._emphasise(), ["structure"])
 
-    def _build(self) -> figure:
-        fig = figure(
+    def _build(self) -> Plot:
+        """A `Plot` with only the models it shows: `bokeh.plotting.figure` would also make a
+        y grid and a y ticker that the rows replace."""
+        tools = [PanTool(dimensions="width"), WheelZoomTool(dimensions="width")]
+        fig = Plot(
             name="shrinkage_figure",
             css_classes=["shrinkage-figure"],
             x_range=self._x_range,
             y_range=self._y_range,
             height=400,
             sizing_mode="stretch_width",
-            tools="xpan,xwheel_zoom,reset,save",
+            toolbar=Toolbar(tools=[*tools, ResetTool(), SaveTool()]),
             toolbar_location="right",
-            x_axis_label="value",
         )
-        fig.ygrid.grid_line_color = None
-        fig.yaxis.ticker = FixedTicker(ticks=[])
-        fig.yaxis.major_label_text_font_size = "11px"
+        x_axis = LinearAxis(axis_label="value")
+        fig.add_layout(x_axis, "below")
+        fig.add_layout(
+            LinearAxis(ticker=FixedTicker(ticks=[]), major_label_text_font_size="11px"), "left"
+        )
+        fig.add_layout(Grid(dimension=0, ticker=x_axis.ticker))
         legend = Legend(
             name="figure_legend",
             orientation="horizontal",
@@ -223,13 +235,8 @@ class ShrinkageFigure(pn.viewable.Viewer):
         pull_line = draw(
             self._groups, Segment(x0="ybar", y0="row", x1="theta_hat", y1="row", **pull)
         )
-        self._observed = draw(self._observations, OBSERVATION.marks("x", "y"), OBSERVATION.name)
-        interval = {"line_color": OBSERVATION.color, "line_alpha": 0.5, "line_width": 3}
-        self._bars = draw(
-            self._intervals,
-            Segment(x0="low", y0="row", x1="high", y1="row", **interval),
-            OWN_INTERVALS[None],
-        )
+        self._spreads: dict[bool, GlyphRenderer] = {}
+        self._pull_line = pull_line
         grand_mean = draw(
             self._grand_mean,
             Line(x="x", y="y", line_dash="dashed", line_color=GRAND_MEAN.color, line_width=1.5),
@@ -253,7 +260,7 @@ class ShrinkageFigure(pn.viewable.Viewer):
         return fig
 
     def _draw(
-        self, fig: figure, source: ColumnDataSource, glyph: object, label: str, **kw: object
+        self, fig: Plot, source: ColumnDataSource, glyph: object, label: str, **kw: object
     ) -> GlyphRenderer:
         """One renderer; BokehJS derives its faded and muted copies ("auto"), which
         bokeh.plotting would build and send as two more models each."""
@@ -263,6 +270,28 @@ class ShrinkageFigure(pn.viewable.Viewer):
         if isinstance(glyph, Scatter):
             self._scatters[renderer] = glyph.size
         return renderer
+
+    def _spread(self, raw: bool) -> GlyphRenderer:
+        """The observations' dots (`raw` data) or, for estimates, their own intervals: drawn the
+        first time data of that kind are shown (most pages show one kind only), over the
+        shrinkage lines and under the marks, first in the legend."""
+        if raw not in self._spreads:
+            if raw:
+                source, glyph = self._observations, OBSERVATION.marks("x", "y")
+                label = OBSERVATION.name
+            else:
+                interval = {"line_color": OBSERVATION.color, "line_alpha": 0.5, "line_width": 3}
+                source = self._intervals
+                glyph = Segment(x0="low", y0="row", x1="high", y1="row", **interval)
+                label = OWN_INTERVALS[_kind(self.state.data)]
+            renderer = GlyphRenderer(data_source=source, glyph=glyph)
+            if isinstance(glyph, Scatter):
+                self._scatters[renderer] = glyph.size
+            renderers = self._figure.renderers
+            renderers.insert(renderers.index(self._pull_line) + 1, renderer)
+            self._legend.items.insert(0, LegendItem(label=label, renderers=[renderer]))
+            self._spreads[raw] = renderer
+        return self._spreads[raw]
 
     def _extras(self, toggle: str) -> list[GlyphRenderer]:
         """The renderers a toggle shows, drawn the first time it is on (not with the page)."""
@@ -318,11 +347,10 @@ class ShrinkageFigure(pn.viewable.Viewer):
         or for summary data their intervals; the truth where known; full Bayes and James-Stein
         when toggled on. Rows grow to make room for the extra marks."""
         state, data = self.state, self.state.data
-        drawn = {
-            self._observed: data.values is not None,
-            self._bars: data.values is None,
-            self._truth: data.truth is not None,
-        }
+        raw = data.values is not None
+        drawn = {self._spread(raw): True, self._truth: data.truth is not None}
+        if (not raw) in self._spreads:
+            drawn[self._spreads[not raw]] = False
         for toggle in TOGGLES:
             if getattr(state, toggle) or toggle in self._toggled:
                 drawn.update(dict.fromkeys(self._extras(toggle), getattr(state, toggle)))
@@ -396,8 +424,9 @@ class ShrinkageFigure(pn.viewable.Viewer):
         self._grand_mean.data = {"x": [grand_mean, grand_mean], "y": [-0.5, J - 0.5]}
         self._x_range.update(start=lo, end=hi)
         self._figure.xaxis[0].axis_label = X_LABELS[_kind(data)]
+        bars = self._spreads.get(False)
         for item in self._legend.items:
-            if item.renderers[0] is self._bars:
+            if bars is not None and item.renderers[0] is bars:
                 item.label = value(OWN_INTERVALS[_kind(data)])
         self._y_range.update(start=J - 0.5, end=-0.5 - FULL_BAYES_OFFSET)
         axis = self._figure.yaxis[0]

@@ -35,7 +35,9 @@ from .view_tabs import view_tabs
 
 def configure() -> None:
     """Load what the page needs into Panel (once per process, or per notebook)."""
-    pn.extension(design="bootstrap", loading_indicator=True)
+    # browser_info: the app reads nothing of the browser's settings, which each page would
+    # otherwise send back as about ten messages for the server to handle
+    pn.extension(design="bootstrap", loading_indicator=True, browser_info=False)
     load_mathjax_only_for_tex()
     read_no_link_in_panel()
     patch_stylesheets_once_per_page()
