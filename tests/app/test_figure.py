@@ -196,3 +196,19 @@ def test_many_groups_drop_the_row_labels_and_shrink_the_marks():
     state.J = 12
     assert view._figure.yaxis[0].major_label_text_font_size == "11px"
     assert max(r.glyph.size for r in view._scatters) == 13
+
+
+def test_the_dots_or_the_bars_are_drawn_when_data_of_their_kind_are_first_shown(state):
+    view = ShrinkageFigure(state=state)
+    dots = view._spreads[True]
+    assert set(view._spreads) == {True}  # raw observations: no interval bars yet
+    renderers = view._figure.renderers
+    assert renderers.index(dots) == renderers.index(view._pull_line) + 1  # under the marks
+    state.source = "eight_schools"  # estimates and standard errors
+    bars = view._spreads[False]
+    assert bars.visible and not dots.visible
+    assert renderers.index(bars) == renderers.index(view._pull_line) + 1
+    shown = {item.label["value"]: item.visible for item in view._legend.items}
+    assert shown["y_j ± 1.96 se_j"] and not shown["observations y_ij"]
+    state.source = "simulated"
+    assert dots.visible and not bars.visible and view._spreads == {True: dots, False: bars}
