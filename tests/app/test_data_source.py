@@ -83,3 +83,14 @@ def test_the_data_menu_sets_the_source_and_follows_it(state):
     assert view._source.value == "simulated"
     view._source.value = "no_such_data"  # a forged choice: refused, the menu put back
     assert state.source == "simulated" and view._source.value == "simulated"
+
+
+def test_the_upload_box_and_column_picker_are_made_when_first_shown(state):
+    view = DataSource(state=state)
+    upload_column = view.parts()[1]
+    assert not {"_upload", "_status", "_picker"} & set(vars(view))  # most sessions never upload
+    state.source = "upload"
+    assert {"_upload", "_status", "_picker"} <= set(vars(view))
+    assert (
+        upload_column.objects[0] is view._upload and upload_column.objects[-1] is view._picker._box
+    )

@@ -34,6 +34,11 @@ def test_explore_shows_a_group_data_as_your_data():
     assert "partialpool-explore" in layout.css_classes
     # the whole page is built at once: no part waits for a server's onload
     assert not [p for p in layout.select(pn.param.ParamFunction) if p.defer_load]
+    sidebar = layout.objects[0]
+    assert not sidebar.select(pn.pane.Str)  # every part of it laid out, none shown as text
+    names = {model.name for model in sidebar.get_root().references()}
+    assert {"setting_source", "setting_J", "setting_outlier_n"} <= names
+    assert pn.config.browser_info  # a notebook's Panel keeps its default
 
 
 def test_explore_reads_a_file_with_the_columns_named(tmp_path):

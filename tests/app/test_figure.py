@@ -208,7 +208,18 @@ def test_the_dots_or_the_bars_are_drawn_when_data_of_their_kind_are_first_shown(
     bars = view._spreads[False]
     assert bars.visible and not dots.visible
     assert renderers.index(bars) == renderers.index(view._pull_line) + 1
+    assert view._legend.items[0].renderers == [bars]  # first in the legend
     shown = {item.label["value"]: item.visible for item in view._legend.items}
     assert shown["y_j ± 1.96 se_j"] and not shown["observations y_ij"]
     state.source = "simulated"
     assert dots.visible and not bars.visible and view._spreads == {True: dots, False: bars}
+    state.source = "rat_tumors"  # counts: each group's own 95% interval
+    labels = [item.label["value"] for item in view._legend.items if item.visible]
+    assert labels[0] == "own 95% interval" and view._spreads[False] is bars
+
+
+def test_counts_first_shown_draw_their_own_intervals(state):
+    state.source = "surgical"
+    view = ShrinkageFigure(state=state)
+    (bars,) = view._spreads.values()
+    assert bars.visible and view._legend.items[0].label["value"] == "own 95% interval"

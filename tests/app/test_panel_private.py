@@ -5,6 +5,7 @@ message names the version the assumption was checked against."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import inspect
 import threading
 
@@ -18,9 +19,11 @@ from bokeh.resources import Resources
 from panel.io.location import Location
 from panel.io.resources import CDN_DIST, bundle_resources
 from panel.io.state import set_curdoc
+from pyviz_comms import Comm
 
 from partialpool.app.panel_private import (
     CHECKED_WITH,
+    PANEL_BOKEH_GET_MODEL,
     PANEL_UPDATE_SYNCED,
     BokehPane,
     _update_synced_if_synced,
@@ -177,6 +180,23 @@ def test_panels_bokeh_pane_walks_its_model_to_rewrite_ids_in_callbacks_and_ours_
     code = callback.code
     pn.Column(BokehPane(model)).get_root(Document())
     assert callback.code == code
+
+
+def test_panels_bokeh_pane_gets_its_model_as_bokeh_pane_copies_it():
+    source = inspect.getsource(pn.pane.Bokeh._get_model).encode()
+    assert hashlib.sha256(source).hexdigest()[:16] == PANEL_BOKEH_GET_MODEL, CHECKED
+
+
+def test_in_a_notebook_our_bokeh_pane_wraps_the_models_callbacks_as_panels_does():
+    def callback(attr: str, old: object, new: object) -> None:
+        pass
+
+    for pane_type in (pn.pane.Bokeh, BokehPane):
+        div = Div(text="x")
+        div.on_change("text", callback)
+        pn.Column(pane_type(Column(div))).get_root(Document(), Comm())
+        (wrapped,) = div._callbacks["text"]
+        assert wrapped is not callback  # pushed to the notebook after it runs
 
 
 def test_our_bokeh_pane_renders_as_panels_does():

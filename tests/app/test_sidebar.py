@@ -1,5 +1,6 @@
 """The sidebar's simulation settings without a browser: shown for simulated data only, each
-slider spans its parameter's range and sets it when let go."""
+slider spans its parameter's range and sets it when let go; in a served page the counts' and
+the outlier's settings are made when first shown, in Jupyter with the rest."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ import pytest
 from bokeh.document import Document
 from bokeh.models import RangeSlider, Slider
 from conftest import let_go
+from panel.io.state import set_curdoc
 
 from partialpool.app import PoolingState
 from partialpool.app.sidebar import SimulationSettings
+
+from .served import served_document
 
 
 @pytest.fixture
@@ -17,8 +21,14 @@ def state() -> PoolingState:
     return PoolingState()
 
 
+def served_settings(state: PoolingState) -> SimulationSettings:
+    """The settings as a served page's session makes them."""
+    with set_curdoc(served_document()):
+        return SimulationSettings(state=state)
+
+
 def test_simulation_settings_show_only_for_simulated_data(state):
-    settings = SimulationSettings(state=state)
+    settings = served_settings(state)
     assert settings.simulation.visible and settings.outlier_settings is None  # made when on
     state.outlier = True
     assert settings.outlier_settings.visible and state.data.labels[-1] == "outlier"
@@ -33,7 +43,7 @@ def test_simulation_settings_show_only_for_simulated_data(state):
 
 
 def test_each_slider_spans_its_parameters_soft_bounds_and_sets_it(state):
-    settings = SimulationSettings(state=state)
+    settings = served_settings(state)
     names = ("J", "n_range", "tau_true", "sigma", "outlier_shift", "outlier_n", "mean_rate")
     assert set(settings.sliders) == set(names[:4])
     state.outlier = True
@@ -52,7 +62,7 @@ def test_each_slider_spans_its_parameters_soft_bounds_and_sets_it(state):
 
 
 def test_simulated_counts_show_their_own_settings(state):
-    settings = SimulationSettings(state=state)
+    settings = served_settings(state)
     trials = settings.sliders["n_range"]
     assert "mean_rate" not in settings.sliders and trials.title == "Group sizes n_j (from, to)"
     state.source = "simulated_counts"
@@ -77,6 +87,27 @@ def test_the_row_order_buttons_set_the_sort(state):
 
 
 def test_the_settings_are_one_bokeh_layout_in_the_page(state):
-    pane = SimulationSettings(state=state).__panel__()
+    pane = served_settings(state).__panel__()
     root = pane.get_root(Document())
     assert sum(isinstance(m, Slider | RangeSlider) for m in root.references()) == 4
+
+
+def test_settings_made_late_show_the_values_set_before_in_their_place(state):
+    settings = served_settings(state)
+    state.param.update(mean_rate=0.3, outlier_shift=5.0, outlier=True)
+    assert settings.sliders["outlier_shift"].value == 5.0
+    state.source = "simulated_counts"
+    rate = settings.sliders["mean_rate"]
+    assert rate.value == 0.3 and rate.visible and not settings.outlier_settings.visible
+    children = settings.simulation.children
+    assert children[-1] is settings.outlier_settings  # after the outlier's checkbox
+    assert children.index(settings.outlier) < children.index(settings.outlier_settings)
+
+
+def test_in_jupyter_every_setting_is_made_at_once(state):
+    # a notebook's Bokeh callbacks are linked when the pane is first shown: later ones not
+    settings = SimulationSettings(state=state)
+    assert len(settings.sliders) == 7 and settings.outlier_settings is not None
+    assert not settings.outlier_settings.visible and not settings.sliders["mean_rate"].visible
+    root = settings.__panel__().get_root(Document())
+    assert sum(isinstance(m, Slider | RangeSlider) for m in root.references()) == 7

@@ -56,6 +56,6 @@ def test_a_forged_tab_index_is_put_back():
     _, bar, shown = _parts(PoolingState())
     bar.active = 2
     view = shown.objects[0]
-    for forged in (9, -1, None):
+    for forged in (9, -1, None):  # (Bokeh refuses a non-integer itself)
         bar.active = forged
         assert bar.active == 2 and shown.objects == [view]

@@ -63,7 +63,7 @@ def explore(source: Any, **columns: str) -> Exploration:
     Bad data raise the readers' ValueError at once, before any view is built.
     """
     data, used = as_group_data(source, columns)
-    configure()
+    configure(served=False)
     state = PoolingState()
     state.use(data, used)
     return Exploration(state=state)

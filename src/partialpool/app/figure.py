@@ -260,21 +260,35 @@ class ShrinkageFigure(pn.viewable.Viewer):
         return fig
 
     def _draw(
-        self, fig: Plot, source: ColumnDataSource, glyph: object, label: str, **kw: object
+        self,
+        fig: Plot,
+        source: ColumnDataSource,
+        glyph: object,
+        label: str,
+        *,
+        under_marks: bool = False,
+        **kw: object,
     ) -> GlyphRenderer:
-        """One renderer; BokehJS derives its faded and muted copies ("auto"), which
-        bokeh.plotting would build and send as two more models each."""
-        renderer = fig.add_glyph(source, glyph, **kw)
+        """One renderer, on top and last in the legend, or with `under_marks` over the shrinkage
+        lines and first in the legend. BokehJS derives its faded and muted copies ("auto"),
+        which bokeh.plotting would build and send as two more models each."""
+        renderer = GlyphRenderer(data_source=source, glyph=glyph, **kw)
+        renderers, items = fig.renderers, self._legend.items
+        if under_marks:
+            renderers.insert(renderers.index(self._pull_line) + 1, renderer)
+        else:
+            renderers.append(renderer)
         if label:
-            self._legend.items.append(LegendItem(label=label, renderers=[renderer]))
+            items.insert(
+                0 if under_marks else len(items), LegendItem(label=label, renderers=[renderer])
+            )
         if isinstance(glyph, Scatter):
             self._scatters[renderer] = glyph.size
         return renderer
 
     def _spread(self, raw: bool) -> GlyphRenderer:
         """The observations' dots (`raw` data) or, for estimates, their own intervals: drawn the
-        first time data of that kind are shown (most pages show one kind only), over the
-        shrinkage lines and under the marks, first in the legend."""
+        first time data of that kind are shown (most pages show one kind only)."""
         if raw not in self._spreads:
             if raw:
                 source, glyph = self._observations, OBSERVATION.marks("x", "y")
@@ -284,13 +298,7 @@ class ShrinkageFigure(pn.viewable.Viewer):
                 source = self._intervals
                 glyph = Segment(x0="low", y0="row", x1="high", y1="row", **interval)
                 label = OWN_INTERVALS[_kind(self.state.data)]
-            renderer = GlyphRenderer(data_source=source, glyph=glyph)
-            if isinstance(glyph, Scatter):
-                self._scatters[renderer] = glyph.size
-            renderers = self._figure.renderers
-            renderers.insert(renderers.index(self._pull_line) + 1, renderer)
-            self._legend.items.insert(0, LegendItem(label=label, renderers=[renderer]))
-            self._spreads[raw] = renderer
+            self._spreads[raw] = self._draw(self._figure, source, glyph, label, under_marks=True)
         return self._spreads[raw]
 
     def _extras(self, toggle: str) -> list[GlyphRenderer]:
@@ -445,7 +453,7 @@ class ShrinkageFigure(pn.viewable.Viewer):
 
     def block(self, **layout: object) -> Column:
         """The heading over the figure, as one Bokeh column."""
-        return Column(self.heading, self._figure, sizing_mode="stretch_width", **layout)
+        return Column(self.heading, self._figure, **{"sizing_mode": "stretch_width", **layout})
 
     def __panel__(self) -> pn.viewable.Viewable:
         return BokehPane(self.block(), sizing_mode="stretch_width")

@@ -7,6 +7,7 @@ h4 { font-size: 1.6em; font-weight: 500; margin: 0.5em 0 0.4em; }
 p, li { margin: 0 0 0.6em; }
 code { font-size: 0.85em; color: #b0306a; }
 """
+"""The Guide's text as Panel's Bootstrap design sets Markdown, at most 900 pixels wide."""
 
 GUIDE = """
 <h4>Start here</h4>

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import panel as pn
-import param
 from bokeh.models import Column, Div, Row
 from bokeh.settings import settings
 
@@ -33,11 +32,14 @@ from .url import sync_url
 from .view_tabs import view_tabs
 
 
-def configure() -> None:
-    """Load what the page needs into Panel (once per process, or per notebook)."""
-    # browser_info: the app reads nothing of the browser's settings, which each page would
-    # otherwise send back as about ten messages for the server to handle
-    pn.extension(design="bootstrap", loading_indicator=True, browser_info=False)
+def configure(served: bool = True) -> None:
+    """Load what the page needs into Panel (once per process, or per notebook). `served`: for
+    the app's server, whose pages ask the browser for none of its settings (Panel's
+    `browser_info`: the app reads none, and each page would send them back as about ten
+    messages for the server to handle); else (Jupyter) Panel's default is kept."""
+    pn.extension(design="bootstrap", loading_indicator=True)
+    if served:
+        pn.config.browser_info = False
     load_mathjax_only_for_tex()
     read_no_link_in_panel()
     patch_stylesheets_once_per_page()
@@ -97,13 +99,19 @@ def computing_note(state: PoolingState) -> Div:
 
 
 BUSY_CSS = ":host(.busy) { opacity: 0.55; pointer-events: none; cursor: progress; }"
-"""The slider, Fit, the figure and the MSE table while new estimates are computed."""
+"""The slider, Fit, the figure and the MSE table while new estimates are computed: faded, and
+deaf to the pointer until the new ones are shown."""
+
+
+def _busy_classes(computing: bool) -> list[str]:
+    return ["busy"] if computing else []
 
 
 def figure_block(state: PoolingState, main: MainViews, linked: bool) -> Column:
     """The first-visit hint, the page's warning and computing lines, and under them the
     slider, the Fit row, Figure 1 and the MSE table: two columns when they fit (a row that
-    wraps), else one under another in that order; faded while new estimates are computed.
+    wraps), else one under another in that order; faded and disabled while new estimates are
+    computed (`BUSY_CSS`).
     One Bokeh layout: a Panel layout costs the server more per session than its Bokeh model
     (benchmarks/sessions.py)."""
     main.mse_table.pane.styles = SCORE_COLUMN
@@ -114,13 +122,12 @@ def figure_block(state: PoolingState, main: MainViews, linked: bool) -> Column:
         main.mse_table.pane,
         styles={"flex-wrap": "wrap", "gap": "0 16px"},
         stylesheets=[BUSY_CSS],
+        css_classes=_busy_classes(state.computing),
         sizing_mode="stretch_width",
     )
-
-    def busy(event: param.parameterized.Event) -> None:
-        views.css_classes = ["busy"] if event.new else []
-
-    state.param.watch(busy, "computing")
+    state.param.watch(
+        lambda event: setattr(views, "css_classes", _busy_classes(event.new)), "computing"
+    )
     return Column(
         first_visit_hint(pn.state.curdoc),
         problem_pane(state, linked),
@@ -143,7 +150,8 @@ def contents(state: PoolingState, served: bool = True) -> tuple[pn.Column, pn.Co
     ) -> object:
         if served:
             return deferred(build, placeholder_height, **layout)
-        return pn.Column(build(), **layout)
+        built = build()
+        return pn.Column(*(built if isinstance(built, list) else [built]), **layout)
 
     doc = served_document() if served else None
     sidebar = pn.Column(

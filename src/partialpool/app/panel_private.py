@@ -66,6 +66,11 @@ def run_periodically(step: Callable[[], bool], period_ms: int) -> None:
     ticker = pn.state.add_periodic_callback(tick, period=period_ms)
 
 
+PANEL_BOKEH_GET_MODEL = "b6d5f9150ecdf870"
+"""The first 16 hex digits of the SHA-256 of `pn.pane.Bokeh._get_model`'s source, as
+`BokehPane._get_model` copies it (Panel CHECKED_WITH)."""
+
+
 class BokehPane(pn.pane.Bokeh):
     """`pn.pane.Bokeh` for models whose CustomJS callbacks take other models as `args`, never by
     id in their code: Panel's pane walks the model's graph in each session to rewrite such ids.

@@ -16,8 +16,10 @@ from .bokeh_widgets import (
 )
 from .panel_private import BokehPane
 from .state import SIMULATED, SORTS, PoolingState
+from .throttle import served_document
 
 WIDE = {"sizing_mode": "stretch_width"}
+"""Each setting takes the sidebar's width."""
 
 COUNTS_TITLES = {"n_range": "Trials n_j (from, to)", "tau_true": "True tau (logit scale)"}
 """The titles of the settings that mean something else for simulated counts."""
@@ -26,17 +28,18 @@ COUNTS_TITLES = {"n_range": "Trials n_j (from, to)", "tau_true": "True tau (logi
 class SimulationSettings(pn.viewable.Viewer):
     """The simulation's settings (shown for simulated data) and the row order, as Bokeh widgets
     kept in step with the parameters (`bokeh_widgets`): each slider's range is its parameter's
-    (soft) bounds. The counts' mean rate and the outlier's settings are made when first shown."""
+    (soft) bounds. In a served page the counts' mean rate and the outlier's settings are made
+    when first shown."""
 
     state = param.ClassSelector(class_=PoolingState)
 
     def __init__(self, **params: object) -> None:
         super().__init__(**params)
-        state, wide = self.state, WIDE
+        state = self.state
         self.sliders = {
-            name: slider(state, name, **wide) for name in ("J", "n_range", "tau_true", "sigma")
+            name: slider(state, name, **WIDE) for name in ("J", "n_range", "tau_true", "sigma")
         }
-        self.normal_only = Column(self.sliders["sigma"], number_input(state, "mu", **wide), **wide)
+        self.normal_only = Column(self.sliders["sigma"], number_input(state, "mu", **WIDE), **WIDE)
         self.outlier = checkbox(state, "outlier", css_classes=["outlier-toggle"])
         self.outlier_settings: Column | None = None
         """The outlier's shift and size, made the first time the outlier is on."""
@@ -46,12 +49,15 @@ class SimulationSettings(pn.viewable.Viewer):
             self.sliders["n_range"],
             self.sliders["tau_true"],
             self.normal_only,
-            number_input(state, "seed", **wide),
-            event_button(state, "new_data", button_type="primary", **wide),
+            number_input(state, "seed", **WIDE),
+            event_button(state, "new_data", button_type="primary", **WIDE),
             self.outlier,
-            **wide,
+            **WIDE,
         )
-        self.sort = choice_buttons(state, "sort", SORTS, orientation="vertical", **wide)
+        self.sort = choice_buttons(state, "sort", SORTS, orientation="vertical", **WIDE)
+        if served_document() is None:  # Jupyter: Panel links a notebook's Bokeh callbacks
+            self._mean_rate()  # only of the models there when the pane is first shown
+            self._outlier_settings()
         self._show_for_source()
         state.param.watch(lambda _: self._show_for_source(), ["source", "outlier"])
 
@@ -65,6 +71,7 @@ class SimulationSettings(pn.viewable.Viewer):
         return self.sliders["mean_rate"]
 
     def _outlier_settings(self) -> Column:
+        """The outlier's shift and size, made the first time the outlier is on, last."""
         if self.outlier_settings is None:
             for name, css in (("outlier_shift", ["outlier-shift"]), ("outlier_n", [])):
                 self.sliders[name] = slider(self.state, name, css_classes=css, **WIDE)

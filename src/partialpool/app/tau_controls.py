@@ -224,15 +224,21 @@ class TauControls(pn.viewable.Viewer):
         return f"marginal ML, {model.name.lower()}, tau on the {model.link} scale"
 
     def actions(self, **layout: object) -> Row:
-        """The Fit button, the tau^2 estimator and the two toggles, in a row that wraps."""
+        """The Fit button, the tau^2 estimator and the two toggles, in a row that wraps
+        (`layout`: the row's own settings; its `styles` join the wrapping)."""
         styles = {"flex-wrap": "wrap", **layout.pop("styles", {})}
         return Row(
-            self._fit, self._method, self._toggles, styles=styles, sizing_mode="stretch_width"
+            self._fit,
+            self._method,
+            self._toggles,
+            **{"sizing_mode": "stretch_width", "styles": styles, **layout},
         )
 
     def controls(self, **layout: object) -> Column:
-        """The slider, the marks under it and the readout."""
-        return Column(self.slider, self.scale, self.readout, sizing_mode="stretch_width", **layout)
+        """The slider, the marks under it and the readout (`layout`: the column's settings)."""
+        return Column(
+            self.slider, self.scale, self.readout, **{"sizing_mode": "stretch_width", **layout}
+        )
 
     def layout(self) -> pn.viewable.Viewable:
         """The slider, the marks under it and the readout, as a Panel pane."""

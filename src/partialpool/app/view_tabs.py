@@ -25,7 +25,7 @@ from .stein_view import SteinView
 from .study import MonteCarloRun
 from .study_view import MonteCarloView
 
-TABS: dict[str, Callable[[PoolingState], pn.viewable.Viewable]] = {
+TABS: dict[str, Callable[[PoolingState], pn.viewable.Viewer]] = {
     "Risk": lambda state: RiskCurveView(state=state),
     "Posterior": lambda state: PosteriorView(state=state),
     "Ranks": lambda state: RankingsView(state=state),
@@ -38,6 +38,7 @@ TABS: dict[str, Callable[[PoolingState], pn.viewable.Viewable]] = {
 """The tabs beyond the Guide."""
 
 TITLES = ["Guide", *TABS]
+"""The tab bar's titles, in order."""
 
 TAB_BAR_CSS = """
 .bk-btn-group { flex-wrap: wrap; border-bottom: 1px solid #dee2e6; }
@@ -74,7 +75,7 @@ def view_tabs(state: PoolingState) -> pn.Column:
     builders = list(TABS.values())
 
     def show(_attr: str, old: object, active: object) -> None:
-        if isinstance(active, bool) or not (isinstance(active, int) and 0 <= active < len(views)):
+        if not (isinstance(active, int) and 0 <= active < len(views)):
             bar.active = old  # only a forged message sends no tab's index
             return
         if views[active] is None:
