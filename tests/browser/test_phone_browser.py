@@ -66,3 +66,20 @@ def test_every_tab_title_fits_a_phone(phone):
     assert len(boxes) == 9
     assert all(box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] for box in boxes)
     assert len({round(box["y"]) for box in boxes}) == 2  # the header wraps into two rows
+
+
+def test_a_tab_opened_on_a_phone_keeps_its_bar_on_screen(phone):
+    # The Guide is long on a phone, the Risk tab that replaces it shorter: the per-group table
+    # and the sidebar come into view, the table is built, and Chromium's scroll anchoring (on
+    # the sidebar) then scrolled the page on, the tab bar out of sight.
+    page = phone.page
+    page.goto(phone.base_url)  # not `open`: the per-group table is not built yet
+    page.wait_for_selector(".views .view-tabs", state="attached", timeout=30_000)
+    page.wait_for_timeout(1000)
+    page.locator(".views").first.scroll_into_view_if_needed()  # reading the Guide
+    page.wait_for_timeout(500)
+    page.locator(".views .view-tabs .bk-btn", has_text="Risk").first.tap()
+    page.wait_for_function("() => Bokeh.documents[0].get_model_by_name('risk_figure') !== null")
+    page.wait_for_timeout(1500)  # the Risk figure drawn, the per-group table built
+    bar = page.locator(".views .view-tabs").first.bounding_box()
+    assert bar["y"] >= 0 and bar["y"] + bar["height"] <= PHONE["height"]

@@ -49,6 +49,7 @@ def configure(served: bool = True) -> None:
 
 NARROW_CSS = """
 @media (max-width: 700px) {
+  html, body { overflow-anchor: none; }
   #container.vh-100 { height: auto !important; overflow: visible !important; }
   #content { flex-direction: column-reverse; overflow: visible !important; }
   html body #sidebar { max-width: none !important; width: 100% !important; border-right: none; }
@@ -58,7 +59,9 @@ NARROW_CSS = """
   #header .title { font-size: 0.95em; white-space: normal; line-height: 1.25em; }
 }
 """
-"""Phones and narrow windows: one scrolling page, the figure first and the sidebar after it."""
+"""Phones and narrow windows: one scrolling page, the figure first and the sidebar after it.
+No scroll anchoring: when a shorter tab replaced the Guide, Chromium anchored on the sidebar
+and, as the per-group table above it was built, scrolled the tab bar out of sight."""
 
 FIGURE_COLUMN = {"flex": "1000 1 560px", "min-width": "0"}
 SCORE_COLUMN = {"flex": "1 1 360px", "min-width": "0"}
