@@ -70,6 +70,14 @@ def _fill(column: pn.Column, build: Build, min_height: int | None = None) -> Non
     column.param.update(objects=objects, loading=False, min_height=min_height)
 
 
+def built_now(build: Build, **layout: object) -> pn.Column:
+    """A column filled at once with `build()`: a lazy part where nothing waits (outside a
+    served page)."""
+    column = pn.Column(**layout)
+    _fill(column, build, layout.get("min_height"))
+    return column
+
+
 def deferred(build: Build, placeholder_height: int | None = None, **layout: object) -> pn.Column:
     """A column filled once the page has loaded (`after_load`; at once outside a server),
     so that the tau controls and the figure are drawn first (benchmarks/app.py measures the
@@ -132,9 +140,7 @@ def when_seen(build: Build, doc: Document | None, **layout: object) -> pn.Column
     or the marker is seen at once. `doc`: the session's document; None (outside a served
     page) fills it at once."""
     if doc is None:
-        column = pn.Column(**layout)
-        _fill(column, build, layout.get("min_height"))
-        return column
+        return built_now(build, **layout)
     marker = Div(text="", height=1, sizing_mode="stretch_width", css_classes=["when-seen"])
     column = pn.Column(marker, loading=True, **layout)
     column.min_height = PLACEHOLDER_HEIGHT

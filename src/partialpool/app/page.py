@@ -14,7 +14,7 @@ from . import workers
 from .css import CSS, text_box
 from .data_source import DataSource
 from .first_visit import first_visit_hint
-from .lazy import built_at_once, deferred, when_seen
+from .lazy import built_at_once, built_now, deferred, when_seen
 from .main_views import MainViews, main_views
 from .panel_private import (
     BokehPane,
@@ -153,8 +153,7 @@ def contents(state: PoolingState, served: bool = True) -> tuple[pn.Column, pn.Co
     ) -> object:
         if served:
             return deferred(build, placeholder_height, **layout)
-        built = build()
-        return pn.Column(*(built if isinstance(built, list) else [built]), **layout)
+        return built_now(build, **layout)
 
     doc = served_document() if served else None
     sidebar = pn.Column(

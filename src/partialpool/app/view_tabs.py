@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import panel as pn
-from bokeh.models import Div, RadioButtonGroup
+from bokeh.models import RadioButtonGroup
 
 from .check_view import PredictiveCheckView
+from .css import text_box
 from .guide import GUIDE, GUIDE_CSS
 from .panel_private import BokehPane
 from .paths_view import ShrinkagePathsView
@@ -68,7 +69,7 @@ def view_tabs(state: PoolingState) -> pn.Column:
         stylesheets=[TAB_BAR_CSS],
         sizing_mode="stretch_width",
     )
-    guide = Div(text=GUIDE, stylesheets=[GUIDE_CSS], sizing_mode="stretch_width")
+    guide = text_box("guide", GUIDE, stylesheet=GUIDE_CSS)
     views: list[pn.viewable.Viewable | None] = [BokehPane(guide, sizing_mode="stretch_width")]
     views += [None] * len(TABS)
     shown = pn.Column(views[0], sizing_mode="stretch_width")
